@@ -1,0 +1,29 @@
+using System.Text.Json.Serialization;
+
+namespace WaybillQuota.Contracts;
+
+/// <summary>
+/// The one source-generated JSON context of the HTTP wire form (snake_case). Numbers are never read
+/// from strings, so a field of the wrong JSON type fails to deserialize (errcode 47001 on the server).
+/// </summary>
+[JsonSourceGenerationOptions(
+    PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower,
+    DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+    NumberHandling = JsonNumberHandling.Strict)]
+[JsonSerializable(typeof(WeChatStatus))]
+[JsonSerializable(typeof(AccessTokenResponse))]
+[JsonSerializable(typeof(StableTokenRequest))]
+[JsonSerializable(typeof(GetQuotaRequest))]
+[JsonSerializable(typeof(GetQuotaResponse))]
+[JsonSerializable(typeof(GetAllDeliveryResponse))]
+[JsonSerializable(typeof(BindAccountRequest))]
+[JsonSerializable(typeof(GetAllAccountResponse))]
+[JsonSerializable(typeof(AddOrderRequest))]
+[JsonSerializable(typeof(AddOrderResponse))]
+[JsonSerializable(typeof(CancelOrderRequest))]
+[JsonSerializable(typeof(CancelOrderResponse))]
+[JsonSerializable(typeof(GetOrderRequest))]
+[JsonSerializable(typeof(GetOrderResponse))]
+[JsonSerializable(typeof(BatchGetOrderRequest))]
+[JsonSerializable(typeof(BatchGetOrderResponse))]
+public sealed partial class WeChatJsonContext : JsonSerializerContext;
