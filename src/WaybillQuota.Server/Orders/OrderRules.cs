@@ -1,7 +1,6 @@
 using WaybillQuota.Contracts;
 using WaybillQuota.Server.Accounts;
 using WaybillQuota.Server.WeChat;
-using ServiceRequest = WaybillQuota.Contracts.OrderService;
 
 namespace WaybillQuota.Server.Orders;
 
@@ -106,7 +105,7 @@ public static class OrderRules
         return null;
     }
 
-    private static ApiError? Service(ServiceRequest? s)
+    private static ApiError? Service(OrderService? s)
     {
         if (s is null) return ApiError.Required("service");
         if (s.ServiceType is null) return ApiError.Required("service.service_type");

@@ -14,7 +14,7 @@ namespace WaybillQuota.Server.Orders;
 /// the single writer's transaction (shared with concurrent writes by group commit) and its caller is answered only once
 /// that transaction is durable, so an acknowledged order survives a crash and a spend is never half done.
 /// </summary>
-public sealed class OrderService(IWaybillStore store, AccountGuard guard, CarrierCatalog carriers, TimeProvider time)
+public sealed class OrderProcessor(IWaybillStore store, AccountGuard guard, CarrierCatalog carriers, TimeProvider time)
 {
     /// <summary>Unknown order, another app's order, or one whose delivery_id or waybill_id differs: all the same answer.</summary>
     public static readonly ApiError OrderNotFound = new(ErrorCodes.DeliveryLogicFail, "order not found");
