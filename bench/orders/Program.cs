@@ -18,12 +18,16 @@ var batch = Arg("--max-batch", 256);
 
 Console.WriteLine($"# {spenders} concurrent spenders, {seconds} s per run, {rounds} rounds; {Environment.ProcessorCount} cores; " +
     $"load average {LoadAverage()}");
+// Warm-up of both modes (JIT, SQLite), not reported.
+await RunAsync(batch, 1);
+await RunAsync(1, 1);
+
 Console.WriteLine("round  mode            spends/s  commits  spends/commit");
 var ratios = new List<double>();
 for (var round = 1; round <= rounds; round++)
 {
-    var grouped = await RunAsync(batch);
-    var single = await RunAsync(1);
+    var grouped = await RunAsync(batch, seconds);
+    var single = await RunAsync(1, seconds);
     Print(round, $"group (max {batch})", grouped);
     Print(round, "one per spend", single);
     ratios.Add(grouped.PerSecond / single.PerSecond);
@@ -32,7 +36,7 @@ for (var round = 1; round <= rounds; round++)
 ratios.Sort();
 Console.WriteLine($"median ratio group/one-per-spend: {ratios[ratios.Count / 2]:F1}x (load average now {LoadAverage()})");
 
-async Task<(double PerSecond, long Spends, long Commits)> RunAsync(int maxBatch)
+async Task<(double PerSecond, long Spends, long Commits)> RunAsync(int maxBatch, int runSeconds)
 {
     var dir = Directory.CreateTempSubdirectory("waybillquota-bench-").FullName;
     try
@@ -53,7 +57,7 @@ async Task<(double PerSecond, long Spends, long Commits)> RunAsync(int maxBatch)
             var request = SampleRequest();
             var digest = SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(request));
             var commitsBefore = store.Commits;
-            using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(seconds));
+            using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(runSeconds));
             var clock = Stopwatch.StartNew();
             var counts = await Task.WhenAll(Enumerable.Range(0, spenders).Select(s => Task.Run(async () =>
             {

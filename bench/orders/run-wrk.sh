@@ -37,6 +37,9 @@ curl -sf -X POST "$base/ops/v1/accounts/YTO/xyz/credits" -H "Authorization: Bear
   -H 'Content-Type: application/json' -d "{\"amount\":$CREDIT}" >/dev/null
 token=$(curl -sf "$base/cgi-bin/token?grant_type=client_credential&appid=$appid&secret=$secret" | jq -r .access_token)
 quota() { curl -sf -X POST "$base/cgi-bin/express/business/quota/get?access_token=$token" -d '{"delivery_id":"YTO","biz_id":"xyz"}' | jq .quota_num; }
+
+# Warm-up (JIT, connection pools, SQLite page cache); its figures are discarded.
+wrk -t"$THREADS" -c"$CONNECTIONS" -d3s -s "$here/addorder.lua" "$base" -- "$token" >/dev/null
 before=$(quota)
 
 echo "# addOrder, one hot account: wrk -t$THREADS -c$CONNECTIONS -d$DURATION; $(nproc) cores; load average $(cut -d' ' -f1-3 /proc/loadavg)"
