@@ -6,13 +6,14 @@
 # and the medians, and the ratio ours/baseline. Bounded in time; stops everything it started.
 #
 # Usage: bench/getquota/run.sh            (from anywhere; see bench/README.md)
-# Knobs (environment): ROUNDS=2 DURATION=15s WARMUP=5s THREADS=2 CONNECTIONS=64 SERVER_CPUS=0 WRK_CPUS=1
+# Knobs (environment): ROUNDS=2 DURATION=15s WARMUP=10s THREADS=2 CONNECTIONS=64 SERVER_CPUS=0 WRK_CPUS=1
 #                      OURS_PORT=5180 BASE_PORT=5181 GOAL=0.85 MAX_SECONDS=600 NO_BUILD=1 (reuse the last build)
+#                      VERIFY=1 (wrk checks every answer body; costs wrk CPU) OURS_DLL=path (A/B another build of ours)
 set -euo pipefail
 
 ROUNDS=${ROUNDS:-2}
 DURATION=${DURATION:-15s}
-WARMUP=${WARMUP:-5s}
+WARMUP=${WARMUP:-10s}
 THREADS=${THREADS:-2}
 CONNECTIONS=${CONNECTIONS:-64}
 SERVER_CPUS=${SERVER_CPUS:-0}
@@ -78,10 +79,10 @@ wait_ready() { # url name: up to 30 s for any HTTP answer
 
 if [[ -z "${NO_BUILD:-}" ]]; then
     log "building Release (server, baseline)"
-    timeout 300 dotnet build "$ROOT/src/WaybillQuota.Server/WaybillQuota.Server.csproj" -c Release --nologo -v q -clp:ErrorsOnly
-    timeout 300 dotnet build "$ROOT/bench/Baseline/Baseline.csproj" -c Release --nologo -v q -clp:ErrorsOnly
+    timeout 300 dotnet build "$ROOT/src/WaybillQuota.Server/WaybillQuota.Server.csproj" -c Release --nologo -v q -clp:ErrorsOnly >"$WORK/build.log" || { cat "$WORK/build.log" >&2; exit 2; }
+    timeout 300 dotnet build "$ROOT/bench/Baseline/Baseline.csproj" -c Release --nologo -v q -clp:ErrorsOnly >>"$WORK/build.log" || { cat "$WORK/build.log" >&2; exit 2; }
 fi
-OURS_DLL="$ROOT/src/WaybillQuota.Server/bin/Release/net10.0/WaybillQuota.Server.dll"
+OURS_DLL=${OURS_DLL:-"$ROOT/src/WaybillQuota.Server/bin/Release/net10.0/WaybillQuota.Server.dll"}
 BASE_DLL="$ROOT/bench/Baseline/bin/Release/net10.0/Baseline.dll"
 [[ -f "$OURS_DLL" && -f "$BASE_DLL" ]] || { echo "Release build output missing" >&2; exit 2; }
 
@@ -93,10 +94,12 @@ mkdir -p "$WORK/ours" "$WORK/base"
 (cd "$WORK/ours" && exec taskset -c "$SERVER_CPUS" dotnet "$OURS_DLL" --urls "http://127.0.0.1:$OURS_PORT" "${LOGLEVEL[@]}" \
     --Demo:Enabled=true --Storage:SqlitePath="$WORK/ours/data/waybillquota.db" \
     --Demo:CredentialsPath="$WORK/ours/data/demo-credentials.json" >"$WORK/ours.log" 2>&1) &
-PIDS+=($!)
+OURS_PID=$!
+PIDS+=("$OURS_PID")
 (cd "$WORK/base" && exec taskset -c "$SERVER_CPUS" dotnet "$BASE_DLL" --urls "http://127.0.0.1:$BASE_PORT" "${LOGLEVEL[@]}" \
     >"$WORK/base.log" 2>&1) &
-PIDS+=($!)
+BASE_PID=$!
+PIDS+=("$BASE_PID")
 wait_ready "http://127.0.0.1:$OURS_PORT/healthz" ours
 OURS="http://127.0.0.1:$OURS_PORT"
 BASE="http://127.0.0.1:$BASE_PORT"
@@ -164,34 +167,41 @@ WRK=(taskset -c "$WRK_CPUS" wrk -t"$THREADS" -c"$CONNECTIONS" --latency -s "$WOR
 # Latency as wrk prints it (850.00us, 1.76ms, 1.02s) in milliseconds.
 to_ms() { awk -v v="$1" 'BEGIN { n = v + 0; if (v ~ /us$/) n /= 1000; else if (v ~ /ms$/) n *= 1; else if (v ~ /m$/) n *= 60000; else if (v ~ /s$/) n *= 1000; printf "%.2f", n }'; }
 
-run_wrk() { # name url duration -> "rps p50 p99" on stdout, full output in $WORK
-    local out="$WORK/wrk-$1-$RANDOM.txt" rps p50 p99 errors
+# CPU time (user + system, clock ticks) the process has used so far.
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
+
+run_wrk() { # name url duration pid -> "rps p50 p99 cpu_us_per_request" on stdout, full output in $WORK
+    local out="$WORK/wrk-$1-$RANDOM.txt" rps p50 p99 errors t0 t1 n cpu
+    t0=$(cpu_ticks "$4")
     timeout 120 "${WRK[@]}" -d"$3" "$2" >"$out" 2>&1
+    t1=$(cpu_ticks "$4")
     rps=$(awk '/^Requests\/sec:/ { print $2 }' "$out")
     p50=$(to_ms "$(awk '$1 == "50%" { print $2 }' "$out")")
     p99=$(to_ms "$(awk '$1 == "99%" { print $2 }' "$out")")
     errors=$(grep -E '^(  Socket errors|  Non-2xx|Bad answers: [1-9])' "$out" || true)
     [[ -n "$rps" ]] || { cat "$out" >&2; return 1; }
     [[ -z "$errors" ]] || echo "  $1: $errors" >&2
-    echo "$rps $p50 $p99"
+    n=$(awk '/requests in/ { print $1 }' "$out")
+    cpu=$(awk -v a="$t0" -v b="$t1" -v n="$n" -v hz="$(getconf CLK_TCK)" 'BEGIN { printf "%.1f", (b - a) / hz * 1e6 / n }')
+    echo "$rps $p50 $p99 $cpu"
 }
 
 median() { tr ' ' '\n' | sort -g | awk '{ a[NR] = $1 } END { if (NR % 2) print a[(NR + 1) / 2]; else printf "%.2f\n", (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
 
 log "warm-up: $WARMUP each (JIT, tiered compilation, connection pools)"
-run_wrk baseline "$BASE_URL" "$WARMUP" >/dev/null
-run_wrk ours "$OURS_URL" "$WARMUP" >/dev/null
+run_wrk baseline "$BASE_URL" "$WARMUP" "$BASE_PID" >/dev/null
+run_wrk ours "$OURS_URL" "$WARMUP" "$OURS_PID" >/dev/null
 
-declare -a B_RPS B_P50 B_P99 O_RPS O_P50 O_P99
-printf '\n%-6s %-9s %12s %9s %9s\n' round server 'req/s' 'p50 ms' 'p99 ms'
+declare -a B_RPS B_P50 B_P99 B_CPU O_RPS O_P50 O_P99 O_CPU
+printf '\n%-6s %-9s %12s %9s %9s %13s\n' round server 'req/s' 'p50 ms' 'p99 ms' 'cpu us/req'
 for round in $(seq "$ROUNDS"); do
     for who in baseline ours; do
-        if [[ $who == baseline ]]; then url=$BASE_URL; else url=$OURS_URL; fi
-        result=$(run_wrk "$who" "$url" "$DURATION")
-        read -r rps p50 p99 <<<"$result"
-        printf '%-6s %-9s %12.0f %9s %9s\n' "$round" "$who" "$rps" "$p50" "$p99"
-        if [[ $who == baseline ]]; then B_RPS+=("$rps"); B_P50+=("$p50"); B_P99+=("$p99")
-        else O_RPS+=("$rps"); O_P50+=("$p50"); O_P99+=("$p99"); fi
+        if [[ $who == baseline ]]; then url=$BASE_URL pid=$BASE_PID; else url=$OURS_URL pid=$OURS_PID; fi
+        result=$(run_wrk "$who" "$url" "$DURATION" "$pid")
+        read -r rps p50 p99 cpu <<<"$result"
+        printf '%-6s %-9s %12.0f %9s %9s %13s\n' "$round" "$who" "$rps" "$p50" "$p99" "$cpu"
+        if [[ $who == baseline ]]; then B_RPS+=("$rps"); B_P50+=("$p50"); B_P99+=("$p99"); B_CPU+=("$cpu")
+        else O_RPS+=("$rps"); O_P50+=("$p50"); O_P99+=("$p99"); O_CPU+=("$cpu"); fi
     done
 done
 
@@ -200,10 +210,13 @@ check ours "$OURS_URL"
 
 b_rps=$(median <<<"${B_RPS[*]}"); o_rps=$(median <<<"${O_RPS[*]}")
 ratio=$(awk -v o="$o_rps" -v b="$b_rps" 'BEGIN { printf "%.3f", o / b }')
-printf '\n%-9s %12s %9s %9s   (median of %s rounds of %s, wrk -t%s -c%s, servers on CPU %s, wrk on CPU %s)\n' \
-    server 'req/s' 'p50 ms' 'p99 ms' "$ROUNDS" "$DURATION" "$THREADS" "$CONNECTIONS" "$SERVER_CPUS" "$WRK_CPUS"
-printf '%-9s %12.0f %9s %9s\n' baseline "$b_rps" "$(median <<<"${B_P50[*]}")" "$(median <<<"${B_P99[*]}")"
-printf '%-9s %12.0f %9s %9s\n' ours "$o_rps" "$(median <<<"${O_P50[*]}")" "$(median <<<"${O_P99[*]}")"
+printf '\n%-9s %12s %9s %9s %13s   (median of %s rounds of %s, wrk -t%s -c%s, servers on CPU %s, wrk on CPU %s)\n' \
+    server 'req/s' 'p50 ms' 'p99 ms' 'cpu us/req' "$ROUNDS" "$DURATION" "$THREADS" "$CONNECTIONS" "$SERVER_CPUS" "$WRK_CPUS"
+b_cpu=$(median <<<"${B_CPU[*]}"); o_cpu=$(median <<<"${O_CPU[*]}")
+printf '%-9s %12.0f %9s %9s %13s\n' baseline "$b_rps" "$(median <<<"${B_P50[*]}")" "$(median <<<"${B_P99[*]}")" "$b_cpu"
+printf '%-9s %12.0f %9s %9s %13s\n' ours "$o_rps" "$(median <<<"${O_P50[*]}")" "$(median <<<"${O_P99[*]}")" "$o_cpu"
 verdict=$(awk -v r="$ratio" -v g="$GOAL" 'BEGIN { print (r >= g) ? "meets" : "BELOW" }')
 printf 'ratio ours/baseline (req/s): %s  (%s the goal of %s)\n' "$ratio" "$verdict" "$GOAL"
+printf 'ratio baseline/ours (server CPU per request): %s  (less sensitive to a busy machine than req/s)\n' \
+    "$(awk -v o="$o_cpu" -v b="$b_cpu" 'BEGIN { printf "%.3f", b / o }')"
 printf 'load: %s\n' "$(uptime)"
