@@ -60,7 +60,8 @@ trap 'exit 130' INT
 trap 'echo "getquota bench: stopped (time limit or signal)" >&2; exit 124' TERM
 
 # Hard time limit for the whole run, builds included.
-( sleep "$MAX_SECONDS"; kill -TERM $$ 2>/dev/null ) &
+# (Each step is bounded too: builds by 300 s, each wrk by 120 s; bash acts on the signal once the step returns.)
+( trap 'kill "$nap" 2>/dev/null; exit 0' TERM; sleep "$MAX_SECONDS" & nap=$!; wait "$nap" && kill -TERM $$ 2>/dev/null ) &
 WATCHDOG=$!
 
 log() { printf '[%s] %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
