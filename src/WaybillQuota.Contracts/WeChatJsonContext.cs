@@ -1,3 +1,5 @@
+using System.Text.Encodings.Web;
+using System.Text.Json;
 using System.Text.Json.Serialization;
 
 namespace WaybillQuota.Contracts;
@@ -26,4 +28,17 @@ namespace WaybillQuota.Contracts;
 [JsonSerializable(typeof(GetOrderResponse))]
 [JsonSerializable(typeof(BatchGetOrderRequest))]
 [JsonSerializable(typeof(BatchGetOrderResponse))]
-public sealed partial class WeChatJsonContext : JsonSerializerContext;
+public sealed partial class WeChatJsonContext : JsonSerializerContext
+{
+    /// <summary>
+    /// The context to write the wire with: the options above, plus Chinese text and other non-ASCII characters
+    /// written as UTF-8 rather than <c>\uXXXX</c> escapes, as WeChat writes them.
+    /// </summary>
+    public static WeChatJsonContext Wire { get; } = new(new JsonSerializerOptions
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+        NumberHandling = JsonNumberHandling.Strict,
+        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    });
+}

@@ -1,0 +1,152 @@
+using System.Data.Common;
+using System.Diagnostics.Metrics;
+using System.Threading.Channels;
+using Microsoft.Extensions.Logging;
+
+namespace WaybillQuota.Server.Storage;
+
+/// <summary>
+/// The single writer. Writes queue up while a commit is in flight and the next transaction takes all of them
+/// (up to <see cref="MaxBatch"/>), so a durable commit is paid once per batch rather than once per write, and no
+/// write waits for a batch to fill: an idle writer commits a lone write at once. Each caller is answered only after
+/// its transaction committed. If a batch fails, it is rolled back and each write is retried in a transaction of
+/// its own, so one faulty write never fails the others.
+/// </summary>
+internal sealed class GroupCommitWriter : IAsyncDisposable
+{
+    private static readonly Meter Meter = new("WaybillQuota.Server.Storage");
+    private static readonly Histogram<int> BatchSize = Meter.CreateHistogram<int>("waybillquota.store.batch_size", "{write}");
+
+    private readonly Channel<IWriteOp> _queue = Channel.CreateUnbounded<IWriteOp>(
+        new UnboundedChannelOptions { SingleReader = true, AllowSynchronousContinuations = false });
+    private readonly Func<DbConnection> _connect;
+    private readonly Func<DbConnection, DbTransaction> _begin;
+    private readonly SqlDialect _dialect;
+    private readonly StoreCache _cache;
+    private readonly ILogger _logger;
+    private readonly Task _loop;
+    private DbConnection? _connection;
+
+    public GroupCommitWriter(Func<DbConnection> connect, Func<DbConnection, DbTransaction> begin, SqlDialect dialect,
+        StoreCache cache, ILogger logger, int maxBatch)
+    {
+        _connect = connect;
+        _begin = begin;
+        _dialect = dialect;
+        _cache = cache;
+        _logger = logger;
+        MaxBatch = maxBatch;
+        _loop = Task.Factory.StartNew(RunAsync, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap();
+    }
+
+    public int MaxBatch { get; }
+
+    /// <summary>Transactions committed so far (for tests and benchmarks).</summary>
+    public long Commits { get; private set; }
+
+    public Task<T> EnqueueAsync<T>(Func<IStoreTransaction, T> work, CancellationToken cancellationToken)
+    {
+        var op = new WriteOp<T>(work, cancellationToken);
+        ObjectDisposedException.ThrowIf(!_queue.Writer.TryWrite(op), this);
+        return op.Task;
+    }
+
+    private async Task RunAsync()
+    {
+        var batch = new List<IWriteOp>(MaxBatch);
+        while (await _queue.Reader.WaitToReadAsync().ConfigureAwait(false))
+        {
+            batch.Clear();
+            while (batch.Count < MaxBatch && _queue.Reader.TryRead(out var op))
+            {
+                if (!op.IsCancelled) batch.Add(op);
+            }
+            if (batch.Count == 0) continue;
+
+            BatchSize.Record(batch.Count);
+            if (!TryCommit(batch, out var error))
+            {
+                if (batch.Count == 1)
+                {
+                    batch[0].Fail(error!);
+                    continue;
+                }
+                _logger.LogWarning(error, "A batch of {Count} writes failed; retrying each alone", batch.Count);
+                foreach (var op in batch)
+                {
+                    var single = new List<IWriteOp>(1) { op };
+                    if (!TryCommit(single, out var singleError)) op.Fail(singleError!);
+                }
+            }
+        }
+        _connection?.Dispose();
+    }
+
+    private bool TryCommit(List<IWriteOp> batch, out Exception? error)
+    {
+        DbTransaction? transaction = null;
+        try
+        {
+            _connection ??= _connect();
+            transaction = _begin(_connection);
+            var tx = new SqlStoreTransaction(_connection, transaction, _dialect);
+            foreach (var op in batch) op.Execute(tx);
+            transaction.Commit();
+            Commits++;
+            tx.ApplyEffects(_cache);
+            foreach (var op in batch) op.Complete();
+            error = null;
+            return true;
+        }
+        catch (Exception ex)
+        {
+            try { transaction?.Rollback(); }
+            catch (Exception rollbackError) { _logger.LogDebug(rollbackError, "Rollback failed"); }
+            // A broken connection is replaced for the next attempt.
+            _connection?.Dispose();
+            _connection = null;
+            error = ex;
+            return false;
+        }
+        finally
+        {
+            transaction?.Dispose();
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _queue.Writer.TryComplete();
+        await _loop.ConfigureAwait(false);
+    }
+
+    private interface IWriteOp
+    {
+        bool IsCancelled { get; }
+        void Execute(SqlStoreTransaction tx);
+        void Complete();
+        void Fail(Exception error);
+    }
+
+    private sealed class WriteOp<T>(Func<IStoreTransaction, T> work, CancellationToken cancellationToken) : IWriteOp
+    {
+        private readonly TaskCompletionSource<T> _tcs = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private T? _result;
+
+        public Task<T> Task => _tcs.Task;
+
+        public bool IsCancelled
+        {
+            get
+            {
+                if (!cancellationToken.IsCancellationRequested) return false;
+                _tcs.TrySetCanceled(cancellationToken);
+                return true;
+            }
+        }
+
+        public void Execute(SqlStoreTransaction tx) => _result = work(tx);
+        public void Complete() => _tcs.TrySetResult(_result!);
+        public void Fail(Exception error) => _tcs.TrySetException(error);
+    }
+}

@@ -1,0 +1,232 @@
+using System.Data.Common;
+
+namespace WaybillQuota.Server.Storage;
+
+/// <summary>
+/// Every SQL statement of the system, written once for both engines (they share the SQL subset used here:
+/// <c>INSERT ... ON CONFLICT</c>, <c>RETURNING</c>, named parameters). What a statement changes is also recorded as an
+/// effect on the read model, applied only once the transaction has committed.
+/// </summary>
+internal sealed class SqlStoreTransaction(DbConnection connection, DbTransaction transaction, SqlDialect dialect) : IStoreTransaction
+{
+    private readonly List<Action<StoreCache>> _effects = [];
+
+    public DbConnection Connection => connection;
+    public DbTransaction Transaction => transaction;
+    public SqlDialect Dialect => dialect;
+
+    /// <summary>Records a change of the read model to apply after commit.</summary>
+    public void OnCommit(Action<StoreCache> effect) => _effects.Add(effect);
+
+    public void ApplyEffects(StoreCache cache)
+    {
+        foreach (var effect in _effects) effect(cache);
+        _effects.Clear();
+    }
+
+    public DbCommand Command(string sql, params (string Name, object? Value)[] parameters) =>
+        SqlText.Command(connection, transaction, sql, parameters);
+
+    public AppRecord? GetApp(string appId)
+    {
+        using var cmd = Command($"SELECT {SqlText.AppColumns} FROM apps WHERE appid = @appid", ("appid", appId));
+        using var reader = cmd.ExecuteReader();
+        return reader.Read() ? SqlText.ReadApp(reader) : null;
+    }
+
+    public void InsertApp(AppRecord app)
+    {
+        using var cmd = Command(
+            "INSERT INTO apps (appid, name, secret_hash, ip_allow_list, daily_budget, minute_limit, created_at, updated_at) " +
+            "VALUES (@appid, @name, @secret_hash, @ip, @budget, @minute, @created, @created)",
+            ("appid", app.AppId), ("name", app.Name), ("secret_hash", app.SecretHash),
+            ("ip", string.Join(',', app.IpAllowList)), ("budget", app.DailyBudget), ("minute", app.MinuteLimit),
+            ("created", app.CreatedAt));
+        cmd.ExecuteNonQuery();
+        OnCommit(c => c.SetApp(app));
+    }
+
+    public void UpdateAppSecret(string appId, byte[] secretHash, long now)
+    {
+        using var cmd = Command("UPDATE apps SET secret_hash = @hash, updated_at = @now WHERE appid = @appid",
+            ("hash", secretHash), ("now", now), ("appid", appId));
+        cmd.ExecuteNonQuery();
+        OnCommit(c => c.RemoveApp(appId));
+    }
+
+    public TokenRecord? GetCurrentToken(string appId, TokenKind kind)
+    {
+        using var cmd = Command(
+            $"SELECT {SqlText.TokenColumns} FROM tokens WHERE appid = @appid AND kind = @kind AND superseded_at IS NULL " +
+            "ORDER BY issued_at DESC LIMIT 1",
+            ("appid", appId), ("kind", (int)kind));
+        using var reader = cmd.ExecuteReader();
+        return reader.Read() ? SqlText.ReadToken(reader) : null;
+    }
+
+    public void InsertToken(TokenRecord token)
+    {
+        using var cmd = Command(
+            "INSERT INTO tokens (hash, appid, kind, nonce, issued_at, expires_at, superseded_at) " +
+            "VALUES (@hash, @appid, @kind, @nonce, @issued, @expires, NULL)",
+            ("hash", token.Hash), ("appid", token.AppId), ("kind", (int)token.Kind), ("nonce", token.Nonce),
+            ("issued", token.IssuedAt), ("expires", token.ExpiresAt));
+        cmd.ExecuteNonQuery();
+        OnCommit(c => c.SetToken(token));
+    }
+
+    public void SupersedeToken(TokenRecord token, long at)
+    {
+        using var cmd = Command("UPDATE tokens SET superseded_at = @at WHERE hash = @hash AND superseded_at IS NULL",
+            ("at", at), ("hash", token.Hash));
+        cmd.ExecuteNonQuery();
+        var superseded = token with { SupersededAt = at };
+        OnCommit(c => c.SetToken(superseded));
+    }
+
+    public long IncrementUsage(string appId, string api, long windowStart)
+    {
+        using var cmd = Command(
+            "INSERT INTO usage (appid, api, window_start, count) VALUES (@appid, @api, @window, 1) " +
+            "ON CONFLICT (appid, api, window_start) DO UPDATE SET count = usage.count + 1 RETURNING count",
+            ("appid", appId), ("api", api), ("window", windowStart));
+        return Convert.ToInt64(cmd.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    public long GetUsage(string appId, string api, long windowStart)
+    {
+        using var cmd = Command("SELECT count FROM usage WHERE appid = @appid AND api = @api AND window_start = @window",
+            ("appid", appId), ("api", api), ("window", windowStart));
+        var value = cmd.ExecuteScalar();
+        return value is null or DBNull ? 0 : Convert.ToInt64(value, System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    public AccountRecord? GetAccount(string deliveryId, string bizId)
+    {
+        using var cmd = Command(
+            $"SELECT {SqlText.AccountColumns} FROM accounts WHERE delivery_id = @delivery AND biz_id = @biz{dialect.ForUpdate}",
+            ("delivery", deliveryId), ("biz", bizId));
+        using var reader = cmd.ExecuteReader();
+        return reader.Read() ? SqlText.ReadAccount(reader) : null;
+    }
+
+    public AccountRecord InsertAccount(string deliveryId, string bizId, string passwordHash, long now)
+    {
+        using var cmd = Command(
+            "INSERT INTO accounts (delivery_id, biz_id, password_hash, balance, last_seq, created_at, balance_updated_at) " +
+            "VALUES (@delivery, @biz, @password, 0, 0, @now, @now) RETURNING id",
+            ("delivery", deliveryId), ("biz", bizId), ("password", passwordHash), ("now", now));
+        var id = Convert.ToInt64(cmd.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
+        var account = new AccountRecord(id, deliveryId, bizId, passwordHash, 0, now, now);
+        OnCommit(c => c.SetAccount(account));
+        return account;
+    }
+
+    public LedgerResult ApplyLedger(long accountId, int delta, string kind, string reference, long now)
+    {
+        // Lock the account row first (PostgreSQL: FOR UPDATE; SQLite: the single writer), so that the duplicate
+        // check and the balance check below see every entry committed before this one.
+        string deliveryId, bizId;
+        int balance;
+        long lastSeq;
+        using (var cmd = Command(
+            $"SELECT delivery_id, biz_id, balance, last_seq FROM accounts WHERE id = @id{dialect.ForUpdate}", ("id", accountId)))
+        using (var reader = cmd.ExecuteReader())
+        {
+            if (!reader.Read()) throw new InvalidOperationException($"Account {accountId} does not exist.");
+            deliveryId = reader.GetString(0);
+            bizId = reader.GetString(1);
+            balance = reader.GetInt32(2);
+            lastSeq = reader.GetInt64(3);
+        }
+
+        using (var cmd = Command("SELECT 1 FROM ledger WHERE account_id = @id AND reference = @ref",
+            ("id", accountId), ("ref", reference)))
+        {
+            if (cmd.ExecuteScalar() is not null) return new LedgerResult(LedgerOutcome.Duplicate, balance, null);
+        }
+
+        if ((long)balance + delta < 0) return new LedgerResult(LedgerOutcome.Insufficient, balance, null);
+
+        var entry = new LedgerEntry(accountId, lastSeq + 1, delta, balance + delta, kind, reference, now);
+        using (var cmd = Command(
+            "UPDATE accounts SET balance = @balance, last_seq = @seq, balance_updated_at = @now " +
+            "WHERE id = @id AND last_seq = @prev",
+            ("balance", entry.BalanceAfter), ("seq", entry.Seq), ("now", now), ("id", accountId), ("prev", lastSeq)))
+        {
+            if (cmd.ExecuteNonQuery() != 1) throw new InvalidOperationException($"Account {accountId} changed under its lock.");
+        }
+
+        using (var cmd = Command(
+            "INSERT INTO ledger (account_id, seq, delta, balance_after, kind, reference, created_at) " +
+            "VALUES (@id, @seq, @delta, @after, @kind, @ref, @now)",
+            ("id", accountId), ("seq", entry.Seq), ("delta", delta), ("after", entry.BalanceAfter),
+            ("kind", kind), ("ref", reference), ("now", now)))
+        {
+            cmd.ExecuteNonQuery();
+        }
+
+        OnCommit(c => c.SetBalance(deliveryId, bizId, entry.BalanceAfter, now));
+        return new LedgerResult(LedgerOutcome.Applied, entry.BalanceAfter, entry);
+    }
+
+    public BindingRecord? GetBinding(string appId, long accountId)
+    {
+        using var cmd = Command(
+            $"SELECT {SqlText.BindingColumns} FROM bindings b JOIN accounts a ON a.id = b.account_id " +
+            "WHERE b.appid = @appid AND b.account_id = @account",
+            ("appid", appId), ("account", accountId));
+        using var reader = cmd.ExecuteReader();
+        return reader.Read() ? SqlText.ReadBinding(reader) : null;
+    }
+
+    public void UpsertBinding(BindingRecord binding)
+    {
+        using var cmd = Command(
+            "INSERT INTO bindings (appid, account_id, status, alias, remark_content, remark_wrong_msg, created_at, updated_at) " +
+            "VALUES (@appid, @account, @status, @alias, @remark, @wrong, @created, @updated) " +
+            "ON CONFLICT (appid, account_id) DO UPDATE SET status = excluded.status, alias = excluded.alias, " +
+            "remark_content = excluded.remark_content, remark_wrong_msg = excluded.remark_wrong_msg, updated_at = excluded.updated_at",
+            ("appid", binding.AppId), ("account", binding.AccountId), ("status", (int)binding.Status),
+            ("alias", binding.Alias), ("remark", binding.RemarkContent), ("wrong", binding.RemarkWrongMsg),
+            ("created", binding.CreatedAt), ("updated", binding.UpdatedAt));
+        cmd.ExecuteNonQuery();
+        OnCommit(c => c.SetBinding(binding));
+    }
+
+    public IdempotencyRecord? GetIdempotency(string scope, string key)
+    {
+        using var cmd = Command(
+            "SELECT scope, idem_key, request_hash, status, response, created_at FROM idempotency WHERE scope = @scope AND idem_key = @key",
+            ("scope", scope), ("key", key));
+        using var reader = cmd.ExecuteReader();
+        return reader.Read()
+            ? new IdempotencyRecord(reader.GetString(0), reader.GetString(1), (byte[])reader.GetValue(2), reader.GetInt32(3),
+                reader.GetString(4), reader.GetInt64(5))
+            : null;
+    }
+
+    public void InsertIdempotency(IdempotencyRecord record)
+    {
+        using var cmd = Command(
+            "INSERT INTO idempotency (scope, idem_key, request_hash, status, response, created_at) " +
+            "VALUES (@scope, @key, @hash, @status, @response, @created)",
+            ("scope", record.Scope), ("key", record.Key), ("hash", record.RequestHash), ("status", record.Status),
+            ("response", record.Response), ("created", record.CreatedAt));
+        cmd.ExecuteNonQuery();
+    }
+
+    public string? GetSetting(string key)
+    {
+        using var cmd = Command("SELECT value FROM settings WHERE key = @key", ("key", key));
+        return cmd.ExecuteScalar() as string;
+    }
+
+    public void SetSetting(string key, string value)
+    {
+        using var cmd = Command(
+            "INSERT INTO settings (key, value) VALUES (@key, @value) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            ("key", key), ("value", value));
+        cmd.ExecuteNonQuery();
+    }
+}

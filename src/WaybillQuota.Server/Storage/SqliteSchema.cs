@@ -1,0 +1,80 @@
+namespace WaybillQuota.Server.Storage;
+
+internal static class SqliteSchema
+{
+    public const string V1 = """
+        CREATE TABLE apps (
+            appid TEXT PRIMARY KEY,
+            name TEXT NOT NULL,
+            secret_hash BLOB NOT NULL,
+            ip_allow_list TEXT NOT NULL DEFAULT '',
+            daily_budget INTEGER NOT NULL,
+            minute_limit INTEGER NULL,
+            created_at INTEGER NOT NULL,
+            updated_at INTEGER NOT NULL
+        );
+        CREATE TABLE tokens (
+            hash BLOB PRIMARY KEY,
+            appid TEXT NOT NULL REFERENCES apps (appid),
+            kind INTEGER NOT NULL,
+            nonce BLOB NULL,
+            issued_at INTEGER NOT NULL,
+            expires_at INTEGER NOT NULL,
+            superseded_at INTEGER NULL
+        );
+        CREATE INDEX tokens_current ON tokens (appid, kind, issued_at) WHERE superseded_at IS NULL;
+        CREATE TABLE usage (
+            appid TEXT NOT NULL,
+            api TEXT NOT NULL,
+            window_start INTEGER NOT NULL,
+            count INTEGER NOT NULL,
+            PRIMARY KEY (appid, api, window_start)
+        );
+        CREATE TABLE accounts (
+            id INTEGER PRIMARY KEY,
+            delivery_id TEXT NOT NULL,
+            biz_id TEXT NOT NULL,
+            password_hash TEXT NOT NULL,
+            balance INTEGER NOT NULL CHECK (balance >= 0),
+            last_seq INTEGER NOT NULL,
+            created_at INTEGER NOT NULL,
+            balance_updated_at INTEGER NOT NULL,
+            UNIQUE (delivery_id, biz_id)
+        );
+        CREATE TABLE ledger (
+            account_id INTEGER NOT NULL REFERENCES accounts (id),
+            seq INTEGER NOT NULL,
+            delta INTEGER NOT NULL,
+            balance_after INTEGER NOT NULL CHECK (balance_after >= 0),
+            kind TEXT NOT NULL,
+            reference TEXT NOT NULL,
+            created_at INTEGER NOT NULL,
+            PRIMARY KEY (account_id, seq),
+            UNIQUE (account_id, reference)
+        );
+        CREATE TABLE bindings (
+            appid TEXT NOT NULL REFERENCES apps (appid),
+            account_id INTEGER NOT NULL REFERENCES accounts (id),
+            status INTEGER NOT NULL,
+            alias TEXT NOT NULL,
+            remark_content TEXT NOT NULL,
+            remark_wrong_msg TEXT NOT NULL,
+            created_at INTEGER NOT NULL,
+            updated_at INTEGER NOT NULL,
+            PRIMARY KEY (appid, account_id)
+        );
+        CREATE TABLE idempotency (
+            scope TEXT NOT NULL,
+            idem_key TEXT NOT NULL,
+            request_hash BLOB NOT NULL,
+            status INTEGER NOT NULL,
+            response TEXT NOT NULL,
+            created_at INTEGER NOT NULL,
+            PRIMARY KEY (scope, idem_key)
+        );
+        CREATE TABLE settings (
+            key TEXT PRIMARY KEY,
+            value TEXT NOT NULL
+        );
+        """;
+}

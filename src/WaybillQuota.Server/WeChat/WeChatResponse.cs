@@ -1,0 +1,57 @@
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+using WaybillQuota.Contracts;
+
+namespace WaybillQuota.Server.WeChat;
+
+/// <summary>The one writer of WeChat answers: always HTTP 200, always the WeChat content type, errors with a rid.</summary>
+public static class WeChatResponse
+{
+    /// <summary>WeChat's exact content type (the word is <c>encoding</c>, not <c>charset</c>).</summary>
+    public const string ContentType = "application/json; encoding=utf-8";
+
+    public static Task WriteAsync<T>(HttpContext context, T body, JsonTypeInfo<T> typeInfo)
+    {
+        context.Response.StatusCode = StatusCodes.Status200OK;
+        context.Response.ContentType = ContentType;
+        return JsonSerializer.SerializeAsync(context.Response.Body, body, typeInfo, context.RequestAborted);
+    }
+
+    /// <summary>Writes <c>{"errcode":N,"errmsg":"text[ hint: [..]] rid: ..."}</c> and logs the rid with the request.</summary>
+    public static Task WriteErrorAsync(HttpContext context, ApiError error)
+    {
+        var rid = RequestId.Get(context);
+        WeChatLog.Answered(context, error.Code, rid);
+        return WriteAsync(context, new WeChatStatus { ErrCode = error.Code, ErrMsg = error.FormatMessage(rid) },
+            WeChatJsonContext.Wire.WeChatStatus);
+    }
+}
+
+/// <summary>A WeChat error: its code, and optionally a hint or a message of its own (40164 names the IP).</summary>
+public readonly record struct ApiError(int Code, string? Hint = null, string? Message = null)
+{
+    public string FormatMessage(string rid)
+    {
+        var text = Message ?? ErrorCodes.Message(Code);
+        return Hint is null ? $"{text} rid: {rid}" : $"{text} hint: [{Hint}] rid: {rid}";
+    }
+
+    public static ApiError Required(string field) => new(ErrorCodes.DataFormatError, $"{field} is required");
+    public static ApiError TooLong(string field, int maxBytes) => new(ErrorCodes.FieldLengthInvalid, $"{field} exceeds {maxBytes} bytes");
+}
+
+/// <summary>The outcome of one API call: a business answer or a WeChat error.</summary>
+public readonly struct ApiResult<T>
+{
+    private ApiResult(T? value, ApiError? error)
+    {
+        Value = value;
+        Error = error;
+    }
+
+    public T? Value { get; }
+    public ApiError? Error { get; }
+
+    public static implicit operator ApiResult<T>(T value) => new(value, null);
+    public static implicit operator ApiResult<T>(ApiError error) => new(default, error);
+}
