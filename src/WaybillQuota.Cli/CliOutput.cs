@@ -1,3 +1,4 @@
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Spectre.Console;
@@ -10,7 +11,8 @@ namespace WaybillQuota.Cli;
 /// </summary>
 internal sealed class CliOutput(TextWriter output, TextWriter error, bool json)
 {
-    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
+    // Chinese carrier names stay readable, as WeChat writes them.
+    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     public bool Json => json;
 

@@ -43,7 +43,7 @@ internal static class Commands
             var answer = parseResult.GetValue(globals.Classic)
                 ? await client.GetAccessTokenAsync(ct).ConfigureAwait(false)
                 : await client.GetStableAccessTokenAsync(parseResult.GetValue(force), ct).ConfigureAwait(false);
-            return CommandContext.ToNode(answer, WeChatJsonContext.Default.AccessTokenResponse);
+            return CommandContext.ToNode(answer, WeChatJsonContext.Wire.AccessTokenResponse);
         });
         return command;
     }
@@ -60,7 +60,7 @@ internal static class Commands
                 DeliveryId = parseResult.GetValue(delivery),
                 BizId = parseResult.GetValue(biz),
             }, ct).ConfigureAwait(false);
-            return CommandContext.ToNode(answer, WeChatJsonContext.Default.GetQuotaResponse);
+            return CommandContext.ToNode(answer, WeChatJsonContext.Wire.GetQuotaResponse);
         });
         return new Command("quota", "The electronic waybill balance") { get };
     }
@@ -70,7 +70,7 @@ internal static class Commands
         var list = new Command("list", "The carrier catalogue (getAllDelivery)");
         SetAction(list, globals, environment, async (_, context, ct) =>
             CommandContext.ToNode(await context.WeChat().GetAllDeliveryAsync(ct).ConfigureAwait(false),
-                WeChatJsonContext.Default.GetAllDeliveryResponse));
+                WeChatJsonContext.Wire.GetAllDeliveryResponse));
         return new Command("delivery", "Carriers") { list };
     }
 
@@ -79,7 +79,7 @@ internal static class Commands
         var list = new Command("list", "This app's bound accounts with their balances (getAllAccount)");
         SetAction(list, globals, environment, async (_, context, ct) =>
             CommandContext.ToNode(await context.WeChat().GetAllAccountAsync(ct).ConfigureAwait(false),
-                WeChatJsonContext.Default.GetAllAccountResponse));
+                WeChatJsonContext.Wire.GetAllAccountResponse));
 
         var delivery = Required("--delivery", "Carrier delivery_id");
         var biz = Required("--biz", "Customer code (biz_id)");
@@ -89,7 +89,7 @@ internal static class Commands
         SetAction(bind, globals, environment, async (parseResult, context, ct) =>
             CommandContext.ToNode(await context.WeChat().BindAccountAsync(parseResult.GetValue(delivery)!, parseResult.GetValue(biz)!,
                 parseResult.GetValue(password)!, parseResult.GetValue(remark), ct).ConfigureAwait(false),
-                WeChatJsonContext.Default.WeChatStatus));
+                WeChatJsonContext.Wire.WeChatStatus));
 
         var unbindDelivery = Required("--delivery", "Carrier delivery_id");
         var unbindBiz = Required("--biz", "Customer code (biz_id)");
@@ -98,7 +98,7 @@ internal static class Commands
         SetAction(unbind, globals, environment, async (parseResult, context, ct) =>
             CommandContext.ToNode(await context.WeChat().UnbindAccountAsync(parseResult.GetValue(unbindDelivery)!,
                 parseResult.GetValue(unbindBiz)!, parseResult.GetValue(unbindPassword), ct).ConfigureAwait(false),
-                WeChatJsonContext.Default.WeChatStatus));
+                WeChatJsonContext.Wire.WeChatStatus));
 
         return new Command("account", "Carrier accounts bound to this app") { list, bind, unbind };
     }
@@ -131,7 +131,7 @@ internal static class Commands
             if (string.IsNullOrEmpty(request.DeliveryId) || string.IsNullOrEmpty(request.BizId))
                 throw new CliUsageException("addOrder needs --delivery and --biz (or delivery_id and biz_id in --file).");
             return CommandContext.ToNode(await context.WeChat().AddOrderAsync(request, ct).ConfigureAwait(false),
-                WeChatJsonContext.Default.AddOrderResponse);
+                WeChatJsonContext.Wire.AddOrderResponse);
         });
 
         var cancelOrderId = Required("--order-id", "The order id");
@@ -149,7 +149,7 @@ internal static class Commands
                 DeliveryId = parseResult.GetValue(cancelDelivery),
                 WaybillId = parseResult.GetValue(cancelWaybill),
                 Openid = parseResult.GetValue(cancelOpenid),
-            }, ct).ConfigureAwait(false), WeChatJsonContext.Default.CancelOrderResponse));
+            }, ct).ConfigureAwait(false), WeChatJsonContext.Wire.CancelOrderResponse));
 
         var getOrderId = Required("--order-id", "The order id");
         var getDelivery = Required("--delivery", "Carrier delivery_id");
@@ -163,7 +163,7 @@ internal static class Commands
                 DeliveryId = parseResult.GetValue(getDelivery),
                 WaybillId = parseResult.GetValue(getWaybill),
                 Openid = parseResult.GetValue(getOpenid),
-            }, ct).ConfigureAwait(false), WeChatJsonContext.Default.GetOrderResponse));
+            }, ct).ConfigureAwait(false), WeChatJsonContext.Wire.GetOrderResponse));
 
         return new Command("order", "Orders: each spends one waybill") { add, cancel, get };
     }
@@ -185,7 +185,7 @@ internal static class Commands
 
         try
         {
-            return JsonSerializer.Deserialize(text, WeChatJsonContext.Default.AddOrderRequest)
+            return JsonSerializer.Deserialize(text, WeChatJsonContext.Wire.AddOrderRequest)
                 ?? throw new CliUsageException($"{file} holds no order.");
         }
         catch (JsonException ex)

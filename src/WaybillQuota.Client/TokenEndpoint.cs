@@ -32,7 +32,7 @@ internal sealed class TokenEndpoint(Func<HttpClient> httpClient, WaybillQuotaCli
             Secret = options.Secret,
             ForceRefresh = forceRefresh,
         };
-        var content = WeChatHttp.Serialize(body, WeChatJsonContext.Default.StableTokenRequest);
+        var content = WeChatHttp.Serialize(body, WeChatJsonContext.Wire.StableTokenRequest);
         return CallAsync(StableApi, "stable", HttpMethod.Post, "cgi-bin/stable_token", content, cancellationToken);
     }
 
@@ -46,7 +46,7 @@ internal sealed class TokenEndpoint(Func<HttpClient> httpClient, WaybillQuotaCli
         try
         {
             var body = await WeChatHttp.SendAsync(httpClient(), method, uri, content, api, cancellationToken).ConfigureAwait(false);
-            return WeChatHttp.Read(body, WeChatJsonContext.Default.AccessTokenResponse, api);
+            return WeChatHttp.Read(body, WeChatJsonContext.Wire.AccessTokenResponse, api);
         }
         catch (WeChatApiException ex)
         {

@@ -40,7 +40,8 @@ public static class WaybillQuotaClientServiceCollectionExtensions
 
         services.AddOptions<WaybillQuotaClientOptions>(name)
             .Configure(configure)
-            .Validate(o => o.GetValidationError() is null, $"The WaybillQuota client options '{name}' are invalid: check AppId, BaseAddress and the time settings.");
+            .Validate(o => o.GetValidationError() is null, $"The WaybillQuota client options '{name}' are invalid: check AppId, BaseAddress and the time settings.")
+            .ValidateOnStart();
         services.AddSingleton(new WaybillQuotaClientRegistration(name));
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(sp => new ClientMetrics(sp.GetService<IMeterFactory>()));

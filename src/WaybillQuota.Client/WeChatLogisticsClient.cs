@@ -105,8 +105,8 @@ public sealed class WeChatLogisticsClient
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>The balance.</returns>
     public Task<GetQuotaResponse> GetQuotaAsync(GetQuotaRequest request, CancellationToken cancellationToken = default) =>
-        PostAsync("getQuota", "quota/get", request, WeChatJsonContext.Default.GetQuotaRequest,
-            WeChatJsonContext.Default.GetQuotaResponse, cancellationToken);
+        PostAsync("getQuota", "quota/get", request, WeChatJsonContext.Wire.GetQuotaRequest,
+            WeChatJsonContext.Wire.GetQuotaResponse, cancellationToken);
 
     /// <summary>getQuota for <paramref name="deliveryId"/> and <paramref name="bizId"/>.</summary>
     /// <param name="deliveryId">The carrier, e.g. <c>YTO</c>.</param>
@@ -124,7 +124,7 @@ public sealed class WeChatLogisticsClient
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>The carriers.</returns>
     public Task<GetAllDeliveryResponse> GetAllDeliveryAsync(CancellationToken cancellationToken = default) =>
-        CallAsync("getAllDelivery", HttpMethod.Get, "delivery/getall", null, WeChatJsonContext.Default.GetAllDeliveryResponse,
+        CallAsync("getAllDelivery", HttpMethod.Get, "delivery/getall", null, WeChatJsonContext.Wire.GetAllDeliveryResponse,
             cancellationToken);
 
     /// <summary>bindAccount, <c>POST .../account/bind</c> with <c>type</c> <c>bind</c> or <c>unbind</c>.</summary>
@@ -132,8 +132,8 @@ public sealed class WeChatLogisticsClient
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns><c>{"errcode":0,"errmsg":"ok"}</c>; errors throw.</returns>
     public Task<WeChatStatus> BindAccountAsync(BindAccountRequest request, CancellationToken cancellationToken = default) =>
-        PostAsync("bindAccount", "account/bind", request, WeChatJsonContext.Default.BindAccountRequest,
-            WeChatJsonContext.Default.WeChatStatus, cancellationToken);
+        PostAsync("bindAccount", "account/bind", request, WeChatJsonContext.Wire.BindAccountRequest,
+            WeChatJsonContext.Wire.WeChatStatus, cancellationToken);
 
     /// <summary>Binds the account <paramref name="bizId"/> at <paramref name="deliveryId"/> to this app.</summary>
     /// <param name="deliveryId">The carrier.</param>
@@ -168,7 +168,7 @@ public sealed class WeChatLogisticsClient
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>The bindings.</returns>
     public Task<GetAllAccountResponse> GetAllAccountAsync(CancellationToken cancellationToken = default) =>
-        CallAsync("getAllAccount", HttpMethod.Get, "account/getall", null, WeChatJsonContext.Default.GetAllAccountResponse,
+        CallAsync("getAllAccount", HttpMethod.Get, "account/getall", null, WeChatJsonContext.Wire.GetAllAccountResponse,
             cancellationToken);
 
     /// <summary>
@@ -179,32 +179,32 @@ public sealed class WeChatLogisticsClient
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>The waybill.</returns>
     public Task<AddOrderResponse> AddOrderAsync(AddOrderRequest request, CancellationToken cancellationToken = default) =>
-        PostAsync("addOrder", "order/add", request, WeChatJsonContext.Default.AddOrderRequest,
-            WeChatJsonContext.Default.AddOrderResponse, cancellationToken);
+        PostAsync("addOrder", "order/add", request, WeChatJsonContext.Wire.AddOrderRequest,
+            WeChatJsonContext.Wire.AddOrderResponse, cancellationToken);
 
     /// <summary>cancelOrder, <c>POST .../order/cancel</c>: gives the waybill back, once.</summary>
     /// <param name="request">The order to cancel.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>The carrier's answer; a repeated cancel throws 9300524.</returns>
     public Task<CancelOrderResponse> CancelOrderAsync(CancelOrderRequest request, CancellationToken cancellationToken = default) =>
-        PostAsync("cancelOrder", "order/cancel", request, WeChatJsonContext.Default.CancelOrderRequest,
-            WeChatJsonContext.Default.CancelOrderResponse, cancellationToken);
+        PostAsync("cancelOrder", "order/cancel", request, WeChatJsonContext.Wire.CancelOrderRequest,
+            WeChatJsonContext.Wire.CancelOrderResponse, cancellationToken);
 
     /// <summary>getOrder, <c>POST .../order/get</c>.</summary>
     /// <param name="request">The order to read.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>The order, its status and its label.</returns>
     public Task<GetOrderResponse> GetOrderAsync(GetOrderRequest request, CancellationToken cancellationToken = default) =>
-        PostAsync("getOrder", "order/get", request, WeChatJsonContext.Default.GetOrderRequest,
-            WeChatJsonContext.Default.GetOrderResponse, cancellationToken);
+        PostAsync("getOrder", "order/get", request, WeChatJsonContext.Wire.GetOrderRequest,
+            WeChatJsonContext.Wire.GetOrderResponse, cancellationToken);
 
     /// <summary>batchGetOrder, <c>POST .../order/batchget</c>. Each item carries its own errcode; only an error of the whole call throws.</summary>
     /// <param name="request">The orders to read.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>One answer per order.</returns>
     public Task<BatchGetOrderResponse> BatchGetOrderAsync(BatchGetOrderRequest request, CancellationToken cancellationToken = default) =>
-        PostAsync("batchGetOrder", "order/batchget", request, WeChatJsonContext.Default.BatchGetOrderRequest,
-            WeChatJsonContext.Default.BatchGetOrderResponse, cancellationToken);
+        PostAsync("batchGetOrder", "order/batchget", request, WeChatJsonContext.Wire.BatchGetOrderRequest,
+            WeChatJsonContext.Wire.BatchGetOrderResponse, cancellationToken);
 
     private Task<TResponse> PostAsync<TRequest, TResponse>(string api, string path, TRequest request,
         JsonTypeInfo<TRequest> requestType, JsonTypeInfo<TResponse> responseType, CancellationToken cancellationToken)
