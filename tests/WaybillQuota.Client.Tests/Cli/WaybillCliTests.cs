@@ -118,6 +118,18 @@ public sealed class WaybillCliTests(ServerFixture server) : IDisposable
     }
 
     [Fact]
+    public async Task RunAsync_ServerUnreachable_PrintsNetworkErrorAndExitsOne()
+    {
+        var environment = DemoEnvironment();
+        environment["WAYBILL_SERVER"] = "http://127.0.0.1:1/";
+
+        var run = await RunAsync(environment, "delivery", "list");
+
+        Assert.Equal(WaybillCli.ApiError, run.ExitCode);
+        Assert.Contains("errcode -1: network error", run.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task RunAsync_NoAppIdAnywhere_SaysWhereToPutItAndExitsTwo()
     {
         var run = await RunAsync(new Dictionary<string, string> { ["WAYBILL_SERVER"] = server.BaseAddress.ToString() },

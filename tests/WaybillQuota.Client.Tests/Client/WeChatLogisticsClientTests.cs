@@ -1,3 +1,5 @@
+using System.Diagnostics;
+using System.Net;
 using System.Text.Json;
 using Microsoft.Extensions.Time.Testing;
 using WaybillQuota.Client.Tests.Infrastructure;
@@ -135,6 +137,67 @@ public sealed class WeChatLogisticsClientTests
 
         Assert.True(ex.IsTransient);
         Assert.Equal(1 + 3, handler.ApiCalls.Count());
+    }
+
+    [Fact]
+    public async Task GetQuotaAsync_ServiceUnavailableThenOk_IsRetried()
+    {
+        var attempts = 0;
+        var handler = FakeWeChatHandler.WithTokens(_ => """{"quota_num":3}""",
+            status: _ => Interlocked.Increment(ref attempts) == 1 ? HttpStatusCode.ServiceUnavailable : HttpStatusCode.OK);
+        var client = CreateClient(handler);
+
+        Assert.Equal(3, await client.GetQuotaAsync("YTO", "xyz", Ct));
+        Assert.Equal(2, handler.ApiCalls.Count());
+    }
+
+    [Fact]
+    public async Task GetQuotaAsync_AlwaysServiceUnavailable_ThrowsSystemErrorWithHttpStatus()
+    {
+        var handler = FakeWeChatHandler.WithTokens(_ => "", status: _ => HttpStatusCode.ServiceUnavailable);
+        var client = CreateClient(handler);
+
+        var ex = await Assert.ThrowsAsync<WeChatApiException>(() => client.GetQuotaAsync("YTO", "xyz", Ct));
+
+        Assert.Equal(ErrorCodes.SystemError, ex.ErrorCode);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, ex.HttpStatusCode);
+        Assert.True(ex.IsTransient);
+        Assert.Equal(1 + 3, handler.ApiCalls.Count());
+    }
+
+    [Fact]
+    public async Task GetQuotaAsync_NotFoundAnswer_IsNotRetried()
+    {
+        var handler = FakeWeChatHandler.WithTokens(_ => "", status: _ => HttpStatusCode.NotFound);
+        var client = CreateClient(handler);
+
+        var ex = await Assert.ThrowsAsync<WeChatApiException>(() => client.GetQuotaAsync("YTO", "xyz", Ct));
+
+        Assert.Equal(HttpStatusCode.NotFound, ex.HttpStatusCode);
+        Assert.Single(handler.ApiCalls);
+    }
+
+    [Fact]
+    public async Task GetQuotaAsync_Call_RecordsAnActivityWithApiAndErrcode()
+    {
+        var stopped = new System.Collections.Concurrent.ConcurrentQueue<Activity>();
+        using var listener = new ActivityListener
+        {
+            ShouldListenTo = source => source.Name == WaybillQuotaClientTelemetry.Name,
+            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
+            ActivityStopped = stopped.Enqueue,
+        };
+        ActivitySource.AddActivityListener(listener);
+        var handler = FakeWeChatHandler.WithTokens(_ => Error(ErrorCodes.DeliveryIdNotExist));
+        var client = CreateClient(handler);
+        var appTag = client.AppId;
+
+        await Assert.ThrowsAsync<WeChatApiException>(() => client.GetQuotaAsync("NOPE", "xyz", Ct));
+
+        var activity = Assert.Single(stopped, a => a.OperationName == "getQuota" && Equals(a.GetTagItem("wechat.appid"), appTag)
+            && Equals(a.GetTagItem("wechat.rid"), Rid));
+        Assert.Equal(ErrorCodes.DeliveryIdNotExist, activity.GetTagItem("wechat.errcode"));
+        Assert.Equal(ActivityStatusCode.Error, activity.Status);
     }
 
     [Fact]

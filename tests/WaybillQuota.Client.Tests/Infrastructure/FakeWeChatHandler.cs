@@ -18,14 +18,17 @@ internal sealed class FakeWeChatHandler(Func<FakeWeChatHandler.Call, string> res
 
     public int TokenFetches => Volatile.Read(ref _tokenFetches);
 
+    /// <summary>The HTTP status of API answers (token answers are always 200); default 200.</summary>
+    public Func<Call, HttpStatusCode> Status { get; init; } = _ => HttpStatusCode.OK;
+
     public IEnumerable<Call> ApiCalls => Calls.Where(c => !c.Path.StartsWith("/cgi-bin/token", StringComparison.Ordinal)
         && !c.Path.StartsWith("/cgi-bin/stable_token", StringComparison.Ordinal));
 
     /// <summary>Answers token requests with <c>token-N</c> (N counting fetches) and everything else with <paramref name="respond"/>.</summary>
-    public static FakeWeChatHandler WithTokens(Func<Call, string> respond, int expiresIn = 7200) =>
+    public static FakeWeChatHandler WithTokens(Func<Call, string> respond, int expiresIn = 7200, Func<Call, HttpStatusCode>? status = null) =>
         new(call => call.TokenFetchNumber > 0
             ? $$"""{"access_token":"token-{{call.TokenFetchNumber}}","expires_in":{{expiresIn}}}"""
-            : respond(call));
+            : respond(call)) { Status = status ?? (_ => HttpStatusCode.OK) };
 
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
@@ -36,7 +39,7 @@ internal sealed class FakeWeChatHandler(Func<FakeWeChatHandler.Call, string> res
         var token = System.Web.HttpUtility.ParseQueryString(uri.Query)["access_token"];
         var call = new Call(request.Method, uri.AbsolutePath, token, body, number);
         Calls.Enqueue(call);
-        return new HttpResponseMessage(HttpStatusCode.OK)
+        return new HttpResponseMessage(isToken ? HttpStatusCode.OK : Status(call))
         {
             Content = new StringContent(respond(call), Encoding.UTF8, "application/json"),
         };
