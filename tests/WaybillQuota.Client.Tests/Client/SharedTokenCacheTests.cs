@@ -36,6 +36,8 @@ public sealed class SharedTokenCacheTests(ServerFixture server, RedisFixture red
                         o.TokenMode = mode;
                         o.TokenCacheKeyPrefix = prefix;
                         o.TokenLockPollInterval = TimeSpan.FromMilliseconds(10);
+                        // Generous, so a loaded machine never makes a waiter give up and fetch by itself.
+                        o.TokenLockTimeout = TimeSpan.FromMinutes(1);
                     })
                     .AddHttpMessageHandler(() => new TokenFetchCountingHandler(counter));
                 services.AddWaybillQuotaRedisTokenCache(configuration);
