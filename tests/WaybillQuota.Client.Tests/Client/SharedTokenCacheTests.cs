@@ -64,6 +64,27 @@ public sealed class SharedTokenCacheTests(ServerFixture server, RedisFixture red
         }
     }
 
+    [Fact]
+    public async Task TryAcquireAsync_HeldByAnotherConnection_ReturnsNullUntilReleased()
+    {
+        var configuration = redis.Require();
+        await using var first = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync(configuration);
+        await using var second = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync(configuration);
+        var key = "test:lock:" + Guid.NewGuid().ToString("N");
+        var lockA = new RedisTokenLock(first);
+        var lockB = new RedisTokenLock(second);
+
+        var held = await lockA.TryAcquireAsync(key, TimeSpan.FromMinutes(1), Ct);
+        var refused = await lockB.TryAcquireAsync(key, TimeSpan.FromMinutes(1), Ct);
+        await held!.DisposeAsync();
+        var taken = await lockB.TryAcquireAsync(key, TimeSpan.FromMinutes(1), Ct);
+
+        Assert.NotNull(held);
+        Assert.Null(refused);
+        Assert.NotNull(taken);
+        await taken.DisposeAsync();
+    }
+
     private sealed class TokenFetchCounter
     {
         private int _count;

@@ -15,7 +15,7 @@ public sealed class WeChatLogisticsClientTests
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    private WeChatLogisticsClient CreateClient(FakeWeChatHandler handler, TokenMode mode = TokenMode.Stable) =>
+    private WeChatLogisticsClient CreateClient(HttpMessageHandler handler, TokenMode mode = TokenMode.Stable) =>
         WeChatLogisticsClient.Create(new WaybillQuotaClientOptions
         {
             BaseAddress = new Uri("http://wechat.test/"),
@@ -24,6 +24,13 @@ public sealed class WeChatLogisticsClientTests
             TokenMode = mode,
             RetryBaseDelay = TimeSpan.Zero,
         }, handler, _time);
+
+    /// <summary>Throws a network fault on the calls for which <paramref name="fault"/> says so (the second: the first API call).</summary>
+    private sealed class FaultingHandler(HttpMessageHandler inner, Func<bool> fault) : DelegatingHandler(inner)
+    {
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken) =>
+            fault() ? throw new HttpRequestException(HttpRequestError.ConnectionError, "connection reset") : base.SendAsync(request, cancellationToken);
+    }
 
     private static string Error(int code) => JsonSerializer.Serialize(new WeChatStatus
     {
@@ -198,6 +205,31 @@ public sealed class WeChatLogisticsClientTests
             && Equals(a.GetTagItem("wechat.rid"), Rid));
         Assert.Equal(ErrorCodes.DeliveryIdNotExist, activity.GetTagItem("wechat.errcode"));
         Assert.Equal(ActivityStatusCode.Error, activity.Status);
+    }
+
+    [Fact]
+    public async Task GetQuotaAsync_NetworkFaultThenOk_IsRetried()
+    {
+        var inner = FakeWeChatHandler.WithTokens(_ => """{"quota_num":4}""");
+        var faults = 0;
+        using var flaky = new FaultingHandler(inner, () => Interlocked.Increment(ref faults) == 2);
+        var client = CreateClient(flaky);
+
+        Assert.Equal(4, await client.GetQuotaAsync("YTO", "xyz", Ct));
+        Assert.Single(inner.ApiCalls);
+        Assert.Equal(3, faults);
+    }
+
+    [Fact]
+    public async Task GetQuotaAsync_AnswerIsNotJson_ThrowsSystemError()
+    {
+        var handler = FakeWeChatHandler.WithTokens(_ => "<html>gateway</html>");
+        var client = CreateClient(handler);
+
+        var ex = await Assert.ThrowsAsync<WeChatApiException>(() => client.GetQuotaAsync("YTO", "xyz", Ct));
+
+        Assert.Equal(ErrorCodes.SystemError, ex.ErrorCode);
+        Assert.StartsWith("invalid response", ex.ErrorMessage, StringComparison.Ordinal);
     }
 
     [Fact]
