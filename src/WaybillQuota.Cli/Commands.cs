@@ -19,6 +19,7 @@ internal static class Commands
         root.Subcommands.Add(Account(globals, environment));
         root.Subcommands.Add(Order(globals, environment));
         root.Subcommands.Add(OpsCommands.Build(globals, environment));
+        root.Subcommands.Add(ProfileCommands.Build(globals, environment));
         return root;
     }
 

@@ -159,6 +159,21 @@ public sealed class WaybillCliTests(ServerFixture server) : IDisposable
     }
 
     [Fact]
+    public async Task RunAsync_ProfileSave_WritesSettingsThatLaterCommandsUse()
+    {
+        var saved = await RunAsync(null, "profile", "save", "--server", server.BaseAddress.ToString(), "--appid", server.DemoAppId,
+            "--secret", server.DemoSecret, "--json");
+        var quota = await RunAsync(null, "quota", "get", "--delivery", "YTO", "--biz", "xyz", "--json");
+        var shown = await RunAsync(null, "profile", "show");
+
+        Assert.Equal(0, saved.ExitCode);
+        Assert.True(File.Exists(Path.Combine(_home, ".config", "waybill", "profile.json")));
+        Assert.DoesNotContain(server.DemoSecret, saved.Output + shown.Output, StringComparison.Ordinal);
+        Assert.Equal(210, JsonNode.Parse(quota.Output)!["quota_num"]!.GetValue<int>());
+        Assert.Contains(server.DemoAppId, shown.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task RunAsync_OptionOverridesEnvironment_UsesTheOption()
     {
         var environment = DemoEnvironment();
