@@ -221,6 +221,7 @@ public sealed class WeChatLogisticsClient
         activity?.SetTag("wechat.appid", AppId);
         var started = _time.GetTimestamp();
         var errcode = 0;
+        var cancelled = false;
         try
         {
             var token = await Tokens.GetTokenAsync(cancellationToken).ConfigureAwait(false);
@@ -245,11 +246,21 @@ public sealed class WeChatLogisticsClient
             _metrics.Errors.Add(1, Tag("api", api), Tag("appid", AppId), Tag("errcode", errcode));
             throw;
         }
+        catch (OperationCanceledException)
+        {
+            // The caller gave up: neither a success nor an errcode.
+            cancelled = true;
+            activity?.SetStatus(ActivityStatusCode.Error, "cancelled");
+            throw;
+        }
         finally
         {
-            activity?.SetTag("wechat.errcode", errcode);
-            _metrics.Calls.Add(1, Tag("api", api), Tag("appid", AppId), Tag("errcode", errcode));
-            _metrics.Duration.Record(_time.GetElapsedTime(started).TotalSeconds, Tag("api", api), Tag("errcode", errcode));
+            if (!cancelled)
+            {
+                activity?.SetTag("wechat.errcode", errcode);
+                _metrics.Calls.Add(1, Tag("api", api), Tag("appid", AppId), Tag("errcode", errcode));
+                _metrics.Duration.Record(_time.GetElapsedTime(started).TotalSeconds, Tag("api", api), Tag("errcode", errcode));
+            }
         }
     }
 
