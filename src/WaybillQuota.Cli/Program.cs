@@ -1,0 +1,3 @@
+using WaybillQuota.Cli;
+
+return await WaybillCli.RunAsync(args, Console.Out, Console.Error, CliEnvironment.FromProcess());
