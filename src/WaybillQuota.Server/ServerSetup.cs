@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using WaybillQuota.Server.Accounts;
 using WaybillQuota.Server.Carriers;
+using WaybillQuota.Server.CloudCall;
 using WaybillQuota.Server.Demo;
 using WaybillQuota.Server.Operator;
 using WaybillQuota.Server.Quota;
@@ -60,6 +61,7 @@ public static class ServerSetup
         services.AddDeliveryApi();
         services.AddAccountApi();
         services.AddQuotaApi();
+        services.AddCloudCall(configuration);
 
         services.ConfigureHttpJsonOptions(o =>
         {
@@ -86,7 +88,7 @@ public static class ServerSetup
     {
         app.MapTokens();
         app.MapWeChatApis();
-        app.MapOperator();
+        app.MapCloudCall(app.MapOperator());
         app.MapOpenApi("/openapi/{documentName}.json");
         app.MapHealthChecks("/healthz");
         return app;

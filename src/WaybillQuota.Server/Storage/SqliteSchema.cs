@@ -1,6 +1,6 @@
 namespace WaybillQuota.Server.Storage;
 
-internal static class SqliteSchema
+internal static partial class SqliteSchema
 {
     public const string V1 = """
         CREATE TABLE apps (
@@ -77,4 +77,8 @@ internal static class SqliteSchema
             value TEXT NOT NULL
         );
         """;
+
+    // Placeholder so that the cloud-call tables can be migration 3 while the orders migration (2) is written in
+    // another branch; the real V2 replaces this when both land.
+    public const string V2 = "SELECT 1;";
 }
