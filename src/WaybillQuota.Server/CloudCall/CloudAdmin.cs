@@ -17,6 +17,7 @@ public enum CloudAdminError
 }
 
 /// <summary>The outcome of registering or replacing a function's config.json.</summary>
+/// <param name="Changed">Whether the declared permissions changed (a new function, or a change that is now pending).</param>
 public sealed record FunctionPut(CloudFunctionRecord Function, bool Changed);
 
 /// <summary>Registers environments and functions (operator API, start-up configuration). Every write invalidates the gateway's copy.</summary>
@@ -83,7 +84,10 @@ public sealed class CloudAdmin(IWaybillStore store, CloudDirectory directory, Ti
             else if (old.Permissions.SequenceEqual(permissions, StringComparer.Ordinal))
             {
                 if (old.Config == configText) return new FunctionPut(old, false);
-                next = old with { Config = configText, UpdatedAt = now };
+                // Only the text changed (order, duplicates, other keys): kept for the operator, no window to wait.
+                var edited = old with { Config = configText, UpdatedAt = now };
+                tx.UpsertCloudFunction(edited);
+                return new FunctionPut(edited, false);
             }
             else
             {
