@@ -7,6 +7,7 @@ using WaybillQuota.Server.Carriers;
 using WaybillQuota.Server.CloudCall;
 using WaybillQuota.Server.Demo;
 using WaybillQuota.Server.Operator;
+using WaybillQuota.Server.Orders;
 using WaybillQuota.Server.Quota;
 using WaybillQuota.Server.Storage;
 using WaybillQuota.Server.Tokens;
@@ -61,6 +62,7 @@ public static class ServerSetup
         services.AddDeliveryApi();
         services.AddAccountApi();
         services.AddQuotaApi();
+        services.AddOrderApi();
         services.AddCloudCall(configuration);
 
         services.ConfigureHttpJsonOptions(o =>
