@@ -7,19 +7,22 @@ public static class ExpressRoutes
 {
     public static IEndpointRouteBuilder MapWeChatApis(this IEndpointRouteBuilder app)
     {
+        // Singletons, resolved once: the first use of HttpContext.RequestServices in a request creates a DI scope
+        // (and disposes it at the end), which the hot path need not pay for.
+        var tokens = app.ServiceProvider.GetRequiredService<TokenService>();
+        var budget = app.ServiceProvider.GetRequiredService<CallBudget>();
         foreach (var api in app.ServiceProvider.GetServices<IWeChatApi>())
         {
-            app.MapMethods(api.Path, [HttpMethods.Get, HttpMethods.Post], context => HandleAsync(context, api))
+            app.MapMethods(api.Path, [HttpMethods.Get, HttpMethods.Post], context => HandleAsync(context, api, tokens, budget))
                 .ExcludeFromDescription();
         }
         return app;
     }
 
-    private static async Task HandleAsync(HttpContext context, IWeChatApi api)
+    private static async Task HandleAsync(HttpContext context, IWeChatApi api, TokenService tokens, CallBudget budget)
     {
-        var tokens = context.RequestServices.GetRequiredService<TokenService>();
         var (app, error) = await tokens.AuthenticateAsync(context);
-        if (error is null && context.RequestServices.GetRequiredService<CallBudget>().TryConsume(app!, api.CloudName) is { } limited)
+        if (error is null && budget.TryConsume(app!, api.CloudName) is { } limited)
         {
             error = limited;
         }

@@ -49,6 +49,9 @@ public sealed class WeChatApi<TRequest, TResponse>(
     Func<WeChatCall, TRequest, ValueTask<ApiResult<TResponse>>> handler) : IWeChatApi
     where TRequest : class
 {
+    // WeChatOptions.MaxBodyBytes, read once from the container on the first call (IOptions never changes); 0 until then.
+    private int _maxBodyBytes;
+
     public string CloudName => cloudName;
     public string Path => path;
     public bool IsPost => isPost;
@@ -102,7 +105,8 @@ public sealed class WeChatApi<TRequest, TResponse>(
         }
         else
         {
-            var (parsed, error) = await WeChatBody.ReadAsync(context, requestType);
+            if (_maxBodyBytes == 0) _maxBodyBytes = WeChatBody.MaxBytes(context);
+            var (parsed, error) = await WeChatBody.ReadAsync(context, requestType, _maxBodyBytes);
             if (error is { } bodyError)
             {
                 await WeChatResponse.WriteErrorAsync(context, bodyError);
@@ -126,10 +130,16 @@ public sealed class WeChatApi<TRequest, TResponse>(
 /// <summary>Reads a WeChat JSON body: bounded in size, 44002 when empty, 47001 when not a JSON object of the right shape.</summary>
 public static class WeChatBody
 {
-    public static async ValueTask<(T? Value, ApiError? Error)> ReadAsync<T>(HttpContext context, JsonTypeInfo<T> typeInfo)
+    public static ValueTask<(T? Value, ApiError? Error)> ReadAsync<T>(HttpContext context, JsonTypeInfo<T> typeInfo)
+        where T : class => ReadAsync(context, typeInfo, MaxBytes(context));
+
+    /// <summary>The configured <see cref="WeChatOptions.MaxBodyBytes"/>; callers on a hot path keep it rather than ask per request.</summary>
+    public static int MaxBytes(HttpContext context) =>
+        context.RequestServices.GetRequiredService<Microsoft.Extensions.Options.IOptions<WeChatOptions>>().Value.MaxBodyBytes;
+
+    public static async ValueTask<(T? Value, ApiError? Error)> ReadAsync<T>(HttpContext context, JsonTypeInfo<T> typeInfo, int limit)
         where T : class
     {
-        var limit = context.RequestServices.GetRequiredService<Microsoft.Extensions.Options.IOptions<WeChatOptions>>().Value.MaxBodyBytes;
         if (context.Request.ContentLength > limit) return (null, new ApiError(ErrorCodes.DataFormatError, "body too large"));
 
         var reader = context.Request.BodyReader;
