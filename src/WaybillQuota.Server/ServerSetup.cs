@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using WaybillQuota.Server.Accounts;
 using WaybillQuota.Server.Carriers;
+using WaybillQuota.Server.CloudCall;
 using WaybillQuota.Server.Demo;
 using WaybillQuota.Server.Operator;
 using WaybillQuota.Server.Orders;
@@ -62,6 +63,7 @@ public static class ServerSetup
         services.AddAccountApi();
         services.AddQuotaApi();
         services.AddOrderApi();
+        services.AddCloudCall(configuration);
 
         services.ConfigureHttpJsonOptions(o =>
         {
@@ -88,7 +90,7 @@ public static class ServerSetup
     {
         app.MapTokens();
         app.MapWeChatApis();
-        app.MapOperator();
+        app.MapCloudCall(app.MapOperator());
         app.MapOpenApi("/openapi/{documentName}.json");
         app.MapHealthChecks("/healthz");
         return app;

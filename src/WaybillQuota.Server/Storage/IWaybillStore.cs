@@ -6,7 +6,7 @@ namespace WaybillQuota.Server.Storage;
 /// in-process read model that the store keeps current when its own writes commit; all writes go through
 /// <see cref="WriteAsync{T}"/>, which gathers concurrent writes into one durable transaction (group commit).
 /// </summary>
-public interface IWaybillStore : IAsyncDisposable
+public partial interface IWaybillStore : IAsyncDisposable
 {
     /// <summary>Creates or migrates the schema and starts the writer.</summary>
     Task InitializeAsync(CancellationToken cancellationToken);
@@ -39,7 +39,7 @@ public interface IWaybillStore : IAsyncDisposable
 /// The SQL primitives available inside one write transaction. Business rules live in the feature folders and
 /// compose these; every statement of the system is written once, in <see cref="SqlStoreTransaction"/>.
 /// </summary>
-public interface IStoreTransaction
+public partial interface IStoreTransaction
 {
     AppRecord? GetApp(string appId);
     void InsertApp(AppRecord app);

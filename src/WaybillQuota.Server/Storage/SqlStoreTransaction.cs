@@ -7,7 +7,7 @@ namespace WaybillQuota.Server.Storage;
 /// <c>INSERT ... ON CONFLICT</c>, <c>RETURNING</c>, named parameters). What a statement changes is also recorded as an
 /// effect on the read model, applied only once the transaction has committed.
 /// </summary>
-internal sealed class SqlStoreTransaction(DbConnection connection, DbTransaction transaction, SqlDialect dialect) : IStoreTransaction
+internal sealed partial class SqlStoreTransaction(DbConnection connection, DbTransaction transaction, SqlDialect dialect) : IStoreTransaction
 {
     private readonly List<Action<StoreCache>> _effects = [];
 

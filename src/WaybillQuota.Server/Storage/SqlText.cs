@@ -3,7 +3,7 @@ using System.Data.Common;
 namespace WaybillQuota.Server.Storage;
 
 /// <summary>Column lists and row readers shared by the transaction and the read paths.</summary>
-internal static class SqlText
+internal static partial class SqlText
 {
     public const string AppColumns = "appid, name, secret_hash, ip_allow_list, daily_budget, minute_limit, created_at, updated_at";
     public const string TokenColumns = "hash, appid, kind, nonce, issued_at, expires_at, superseded_at";

@@ -7,7 +7,7 @@ namespace WaybillQuota.Server.Storage;
 /// The engine-independent part of a store: the writer, the read model and the read queries. An engine supplies
 /// connections, its dialect and how it begins a write transaction.
 /// </summary>
-public abstract class SqlWaybillStore : IWaybillStore
+public abstract partial class SqlWaybillStore : IWaybillStore
 {
     private readonly ILogger _logger;
     private GroupCommitWriter? _writer;

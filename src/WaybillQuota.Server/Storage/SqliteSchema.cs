@@ -1,6 +1,6 @@
 namespace WaybillQuota.Server.Storage;
 
-internal static class SqliteSchema
+internal static partial class SqliteSchema
 {
     public const string V1 = """
         CREATE TABLE apps (
