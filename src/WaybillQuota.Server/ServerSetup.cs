@@ -78,6 +78,7 @@ public static class ServerSetup
         return options.Provider switch
         {
             StorageProvider.Sqlite => new SqliteWaybillStore(options, sp.GetRequiredService<ILogger<SqliteWaybillStore>>()),
+            StorageProvider.Postgres => new PostgresWaybillStore(options, sp.GetRequiredService<ILogger<PostgresWaybillStore>>()),
             _ => throw new InvalidOperationException($"Storage provider {options.Provider} is not available in this build."),
         };
     }

@@ -91,6 +91,7 @@ internal sealed class GroupCommitWriter : IAsyncDisposable
             transaction = _begin(_connection);
             var tx = new SqlStoreTransaction(_connection, transaction, _dialect);
             foreach (var op in batch) op.Execute(tx);
+            tx.BeforeCommit();
             transaction.Commit();
             Commits++;
             tx.ApplyEffects(_cache);
