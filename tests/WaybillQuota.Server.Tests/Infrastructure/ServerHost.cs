@@ -113,8 +113,12 @@ public sealed class ServerHost : IAsyncDisposable
         return restarted;
     }
 
+    private bool _stopped;
+
     private async Task StopAsync()
     {
+        if (_stopped) return;
+        _stopped = true;
         Http.Dispose();
         await _app.StopAsync();
         await _app.DisposeAsync();

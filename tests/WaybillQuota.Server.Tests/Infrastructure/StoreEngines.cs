@@ -10,6 +10,9 @@ public interface IStoreEngine
 
     /// <summary>Configuration (keys of the <c>Storage</c> section) of a new, empty database for one test.</summary>
     Task<IReadOnlyDictionary<string, string?>> CreateDatabaseAsync(string dataDirectory, CancellationToken cancellationToken);
+
+    /// <summary>Everything the database holds, as text, to check what is never stored (tokens, secrets).</summary>
+    Task<string> DumpAsync(IReadOnlyDictionary<string, string?> storage, CancellationToken cancellationToken);
 }
 
 public sealed class SqliteEngine : IStoreEngine
@@ -24,6 +27,20 @@ public sealed class SqliteEngine : IStoreEngine
             ["Storage:Provider"] = "Sqlite",
             ["Storage:SqlitePath"] = Path.Combine(dataDirectory, "waybillquota.db"),
         });
+
+    /// <summary>The raw bytes of the database file and its WAL, read as Latin-1 so any stored ASCII shows.</summary>
+    public async Task<string> DumpAsync(IReadOnlyDictionary<string, string?> storage, CancellationToken cancellationToken)
+    {
+        var path = storage["Storage:SqlitePath"]!;
+        var text = new System.Text.StringBuilder();
+        foreach (var file in new[] { path, path + "-wal" }.Where(File.Exists))
+        {
+            await using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+            using var reader = new StreamReader(stream, System.Text.Encoding.Latin1);
+            text.Append(await reader.ReadToEndAsync(cancellationToken));
+        }
+        return text.ToString();
+    }
 }
 
 /// <summary>Base of the suites that run on every engine.</summary>
