@@ -25,6 +25,27 @@ public sealed class PostgresEngine : IStoreEngine
             ["Storage:ConnectionString"] = await CreateDatabaseAsync(cancellationToken),
         };
 
+    /// <summary>Every row of every table, in PostgreSQL's text form (BYTEA as hex), to check what is never stored.</summary>
+    public async Task<string> DumpAsync(IReadOnlyDictionary<string, string?> storage, CancellationToken cancellationToken)
+    {
+        await using var connection = new NpgsqlConnection(storage["Storage:ConnectionString"]);
+        await connection.OpenAsync(cancellationToken);
+        var tables = new List<string>();
+        await using (var list = new NpgsqlCommand("SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY 1", connection))
+        await using (var reader = await list.ExecuteReaderAsync(cancellationToken))
+        {
+            while (await reader.ReadAsync(cancellationToken)) tables.Add(reader.GetString(0));
+        }
+        var text = new System.Text.StringBuilder();
+        foreach (var table in tables)
+        {
+            await using var rows = new NpgsqlCommand($"SELECT t::text FROM \"{table}\" t", connection);
+            await using var reader = await rows.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken)) text.Append(table).Append(' ').AppendLine(reader.GetString(0));
+        }
+        return text.ToString();
+    }
+
     /// <summary>A new, empty database; its connection string.</summary>
     public static async Task<string> CreateDatabaseAsync(CancellationToken cancellationToken)
     {
