@@ -100,8 +100,9 @@ public static class ServerSetup
         public async Task StartAsync(CancellationToken cancellationToken)
         {
             await store.InitializeAsync(cancellationToken);
-            await operatorKeys.LoadAsync(store, cancellationToken);
             var credentials = await demo.SeedAsync(cancellationToken);
+            // After the seed, which may have stored the demo's key here or (several instances) on another instance.
+            await operatorKeys.LoadAsync(store, cancellationToken);
             if (credentials is null) return;
             lifetime.ApplicationStarted.Register(() =>
             {

@@ -65,11 +65,11 @@ public sealed class DemoSeeder(IWaybillStore store, OperatorKeys operatorKeys, I
         var keyHash = Secrets.Hash(operatorKey);
 
         // Instances that start at once on one empty database (PostgreSQL) race here: the first to claim the seed
-        // writes it, the others wait for its commit inside GetOrAddSetting and then only pick up its operator key.
+        // writes it; the others wait for its commit inside GetOrAddSetting and write nothing.
         var claim = Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16));
-        var (seeded, storedKey) = await store.WriteAsync(tx =>
+        var seeded = await store.WriteAsync(tx =>
         {
-            if (tx.GetOrAddSetting(SeedSettingKey, claim) != claim) return (false, tx.GetSetting(OperatorKeys.SettingKey));
+            if (tx.GetOrAddSetting(SeedSettingKey, claim) != claim) return false;
             tx.InsertApp(app);
             var account = tx.GetAccount(credentials.DeliveryId, credentials.BizId)
                 ?? tx.InsertAccount(credentials.DeliveryId, credentials.BizId, passwordHash, now);
@@ -77,13 +77,9 @@ public sealed class DemoSeeder(IWaybillStore store, OperatorKeys operatorKeys, I
             tx.UpsertBinding(new BindingRecord(app.AppId, account.Id, account.DeliveryId, account.BizId, BindingStatus.Bound, "demo",
                 "", "", now, now));
             if (operatorOptions.Value.Key is null) tx.SetSetting(OperatorKeys.SettingKey, Convert.ToHexString(keyHash));
-            return (true, (string?)null);
+            return true;
         }, cancellationToken);
-        if (!seeded)
-        {
-            if (storedKey is not null) operatorKeys.Remember(Convert.FromHexString(storedKey));
-            return await ReadCredentialsAsync(path, cancellationToken);
-        }
+        if (!seeded) return await ReadCredentialsAsync(path, cancellationToken);
         if (operatorOptions.Value.Key is null) operatorKeys.Remember(keyHash);
 
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);

@@ -64,6 +64,11 @@ public sealed class PostgresWaybillStore : SqlWaybillStore
     /// <summary>The listener is connected and the read model is in use (for tests).</summary>
     public bool IsListening => Cache.IsTrusted;
 
+    /// <summary>Times the listener has connected and started from an empty cache (for tests).</summary>
+    public int ListenerConnects => Volatile.Read(ref _listenerConnects);
+
+    private int _listenerConnects;
+
     protected override async ValueTask<DbConnection> OpenAsync(CancellationToken cancellationToken) =>
         await _dataSource.OpenConnectionAsync(cancellationToken);
 
@@ -136,6 +141,7 @@ public sealed class PostgresWaybillStore : SqlWaybillStore
                     await listen.ExecuteNonQueryAsync(stopping);
                 }
                 Cache.Trust();
+                Interlocked.Increment(ref _listenerConnects);
                 ready.TrySetResult();
                 delay = TimeSpan.FromMilliseconds(100);
                 _logger.LogDebug("Listening for read-model invalidations on {Channel}", Channel);
