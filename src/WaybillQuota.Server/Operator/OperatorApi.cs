@@ -185,7 +185,8 @@ public static class OperatorApi
     }
 
     public static async Task<Results<Ok<LedgerPage>, ProblemHttpResult>> ReadLedgerAsync(string deliveryId, string bizId,
-        IWaybillStore store, CancellationToken cancellationToken, long afterSeq = 0, int limit = 100)
+        IWaybillStore store, CancellationToken cancellationToken,
+        [Microsoft.AspNetCore.Mvc.FromQuery(Name = "after_seq")] long afterSeq = 0, int limit = 100)
     {
         if (limit is < 1 or > 1000) return Problem(400, "limit must be between 1 and 1000.");
         if (afterSeq < 0) return Problem(400, "after_seq must not be negative.");
