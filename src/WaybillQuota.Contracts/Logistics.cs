@@ -140,7 +140,8 @@ public sealed record AddOrderRequest
     public string? DeliveryId { get; init; }
     public string? BizId { get; init; }
     public string? CustomRemark { get; init; }
-    public int? TagId { get; init; }
+    /// <summary>A platform mini program's tag of the merchant; WeChat spells it <c>tagid</c>.</summary>
+    [JsonPropertyName("tagid")] public int? TagId { get; init; }
     public OrderContact? Sender { get; init; }
     public OrderContact? Receiver { get; init; }
     public OrderCargo? Cargo { get; init; }

@@ -6,6 +6,7 @@ using WaybillQuota.Server.Accounts;
 using WaybillQuota.Server.Carriers;
 using WaybillQuota.Server.Demo;
 using WaybillQuota.Server.Operator;
+using WaybillQuota.Server.Orders;
 using WaybillQuota.Server.Quota;
 using WaybillQuota.Server.Storage;
 using WaybillQuota.Server.Tokens;
@@ -60,6 +61,7 @@ public static class ServerSetup
         services.AddDeliveryApi();
         services.AddAccountApi();
         services.AddQuotaApi();
+        services.AddOrderApi();
 
         services.ConfigureHttpJsonOptions(o =>
         {

@@ -8,7 +8,7 @@ namespace WaybillQuota.Server.Accounts;
 /// <summary>A carrier account as one app may use it.</summary>
 public sealed record AccountAccess(Carrier Carrier, AccountRecord? Account, BindingRecord? Binding)
 {
-    /// <summary>The TEST carrier's shared account: usable by every app, with no ledger.</summary>
+    /// <summary>A carrier's shared account (TEST's test_biz_id, a cash biz_id): usable by every app, with no ledger.</summary>
     public bool IsImplicit => Account is null;
 }
 
@@ -30,7 +30,7 @@ public sealed class AccountGuard(IWaybillStore store, CarrierCatalog carriers)
         var carrier = carriers.Find(deliveryId!);
         if (carrier is null) return (null, new ApiError(ErrorCodes.DeliveryIdNotExist));
         if (requireQuota && !carrier.HasQuota) return (null, new ApiError(ErrorCodes.DeliveryNoQuota));
-        if (carrier.ImplicitBizId == bizId) return (new AccountAccess(carrier, null, null), null);
+        if (carrier.IsSharedAccount(bizId!)) return (new AccountAccess(carrier, null, null), null);
 
         var account = await store.FindAccountAsync(deliveryId!, bizId!, cancellationToken);
         if (account is null) return (null, new ApiError(ErrorCodes.BizIdNotBound));

@@ -18,6 +18,12 @@ public sealed record Carrier(
 
     public bool OffersService(int serviceType) => Services.Any(s => s.ServiceType == serviceType);
 
+    /// <summary>
+    /// An account every app may use without binding and that keeps no ledger: the TEST carrier's <c>test_biz_id</c>, and
+    /// the cash (pay-on-pickup) biz_id of a carrier that has one (<c>SF_CASH</c>, <c>DB_CASH</c>).
+    /// </summary>
+    public bool IsSharedAccount(string bizId) => bizId == ImplicitBizId || (CanUseCash && bizId == CashBizId);
+
     public DeliveryInfo ToWire() => new()
     {
         DeliveryId = DeliveryId,

@@ -108,7 +108,7 @@ public static class OperatorApi
             return Problem(404, "No such carrier.", "delivery_id must be one of delivery/getall.");
         if (string.IsNullOrEmpty(request.BizId) || Encoding.UTF8.GetByteCount(request.BizId) > AccountGuard.MaxIdBytes)
             return Problem(400, $"biz_id is required (at most {AccountGuard.MaxIdBytes} bytes).");
-        if (carrier.ImplicitBizId == request.BizId) return Problem(409, "This account is the carrier's shared test account.");
+        if (carrier.IsSharedAccount(request.BizId)) return Problem(409, "This biz_id is the carrier's shared (test or cash) account.");
         if (string.IsNullOrEmpty(request.Password) || Encoding.UTF8.GetByteCount(request.Password) > AccountApi.MaxPasswordBytes)
             return Problem(400, $"password is required (at most {AccountApi.MaxPasswordBytes} bytes).");
 

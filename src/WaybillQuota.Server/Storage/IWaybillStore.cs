@@ -30,6 +30,9 @@ public interface IWaybillStore : IAsyncDisposable
     Task<IReadOnlyList<BindingRecord>> ListBindingsAsync(string? appId, BindingStatus? status, CancellationToken cancellationToken);
 
     Task<IReadOnlyList<LedgerEntry>> ReadLedgerAsync(long accountId, long afterSeq, int limit, CancellationToken cancellationToken);
+
+    /// <summary>An order of one app, read from the database (orders are not part of the read model: no hot path reads them).</summary>
+    Task<OrderRecord?> FindOrderAsync(string appId, string orderId, CancellationToken cancellationToken);
 }
 
 /// <summary>
@@ -65,6 +68,21 @@ public interface IStoreTransaction
 
     BindingRecord? GetBinding(string appId, long accountId);
     void UpsertBinding(BindingRecord binding);
+
+    /// <param name="lockRow">Lock the row for the rest of the transaction (PostgreSQL: FOR UPDATE), to change it.</param>
+    OrderRecord? GetOrder(string appId, string orderId, bool lockRow);
+
+    /// <summary>
+    /// Inserts the order unless a row with its (app, order_id) or its (delivery_id, waybill_id) exists; false then, and
+    /// nothing changed. On PostgreSQL a concurrent insert of the same key by another instance waits for that one to commit.
+    /// </summary>
+    bool TryInsertOrder(OrderRecord order);
+
+    /// <summary>Removes an order inserted earlier in the same transaction (when its spend was refused).</summary>
+    void DeleteOrder(string appId, string orderId);
+
+    /// <summary>Moves the order from <paramref name="from"/> to <paramref name="to"/>; false when it was not in <paramref name="from"/>.</summary>
+    bool SetOrderStatus(string appId, string orderId, OrderStatus from, OrderStatus to, long now);
 
     IdempotencyRecord? GetIdempotency(string scope, string key);
     void InsertIdempotency(IdempotencyRecord record);

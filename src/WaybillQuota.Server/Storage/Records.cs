@@ -89,3 +89,25 @@ public sealed record LedgerResult(LedgerOutcome Outcome, int Balance, LedgerEntr
 
 /// <summary>A stored answer to an idempotent request (operator credits, adjustments).</summary>
 public sealed record IdempotencyRecord(string Scope, string Key, byte[] RequestHash, int Status, string Response, long CreatedAt);
+
+public enum OrderStatus
+{
+    Normal = 0,
+    Cancelled = 1,
+}
+
+/// <param name="AccountId">The ledger account the order spent from; null on shared accounts (TEST, cash), which keep no ledger.</param>
+/// <param name="RequestDigest">SHA-256 of <paramref name="Request"/>: an identical retry has the same digest.</param>
+/// <param name="Request">The canonical JSON of the addOrder request (what the label prints).</param>
+public sealed record OrderRecord(
+    string AppId,
+    string OrderId,
+    string DeliveryId,
+    string BizId,
+    long? AccountId,
+    string WaybillId,
+    OrderStatus Status,
+    byte[] RequestDigest,
+    string Request,
+    long CreatedAt,
+    long UpdatedAt);

@@ -229,6 +229,43 @@ internal sealed class SqlStoreTransaction(DbConnection connection, DbTransaction
         OnCommit(StoreCache.BindingKey(binding.AppId, binding.AccountId), c => c.SetBinding(binding));
     }
 
+    public OrderRecord? GetOrder(string appId, string orderId, bool lockRow)
+    {
+        using var cmd = Command(
+            $"SELECT {SqlText.OrderColumns} FROM orders WHERE appid = @appid AND order_id = @order{(lockRow ? dialect.ForUpdate : "")}",
+            ("appid", appId), ("order", orderId));
+        using var reader = cmd.ExecuteReader();
+        return reader.Read() ? SqlText.ReadOrder(reader) : null;
+    }
+
+    public bool TryInsertOrder(OrderRecord order)
+    {
+        // No conflict target: either unique key (app + order_id, carrier + waybill_id) makes this a no-op, on both engines.
+        using var cmd = Command(
+            $"INSERT INTO orders ({SqlText.OrderColumns}) " +
+            "VALUES (@appid, @order, @delivery, @biz, @account, @waybill, @status, @digest, @request, @created, @updated) " +
+            "ON CONFLICT DO NOTHING",
+            ("appid", order.AppId), ("order", order.OrderId), ("delivery", order.DeliveryId), ("biz", order.BizId),
+            ("account", order.AccountId), ("waybill", order.WaybillId), ("status", (int)order.Status),
+            ("digest", order.RequestDigest), ("request", order.Request), ("created", order.CreatedAt),
+            ("updated", order.UpdatedAt));
+        return cmd.ExecuteNonQuery() == 1;
+    }
+
+    public void DeleteOrder(string appId, string orderId)
+    {
+        using var cmd = Command("DELETE FROM orders WHERE appid = @appid AND order_id = @order", ("appid", appId), ("order", orderId));
+        cmd.ExecuteNonQuery();
+    }
+
+    public bool SetOrderStatus(string appId, string orderId, OrderStatus from, OrderStatus to, long now)
+    {
+        using var cmd = Command(
+            "UPDATE orders SET status = @to, updated_at = @now WHERE appid = @appid AND order_id = @order AND status = @from",
+            ("to", (int)to), ("now", now), ("appid", appId), ("order", orderId), ("from", (int)from));
+        return cmd.ExecuteNonQuery() == 1;
+    }
+
     public IdempotencyRecord? GetIdempotency(string scope, string key)
     {
         using var cmd = Command(

@@ -11,6 +11,8 @@ internal static class SqlText
     public const string BindingColumns =
         "b.appid, b.account_id, a.delivery_id, a.biz_id, b.status, b.alias, b.remark_content, b.remark_wrong_msg, b.created_at, b.updated_at";
     public const string LedgerColumns = "account_id, seq, delta, balance_after, kind, reference, created_at";
+    public const string OrderColumns =
+        "appid, order_id, delivery_id, biz_id, account_id, waybill_id, status, request_digest, request, created_at, updated_at";
 
     public static DbCommand Command(DbConnection connection, DbTransaction? transaction, string sql,
         params (string Name, object? Value)[] parameters)
@@ -49,4 +51,8 @@ internal static class SqlText
 
     public static LedgerEntry ReadLedger(DbDataReader r) => new(
         r.GetInt64(0), r.GetInt64(1), r.GetInt32(2), r.GetInt32(3), r.GetString(4), r.GetString(5), r.GetInt64(6));
+
+    public static OrderRecord ReadOrder(DbDataReader r) => new(
+        r.GetString(0), r.GetString(1), r.GetString(2), r.GetString(3), r.IsDBNull(4) ? null : r.GetInt64(4), r.GetString(5),
+        (OrderStatus)r.GetInt32(6), (byte[])r.GetValue(7), r.GetString(8), r.GetInt64(9), r.GetInt64(10));
 }

@@ -134,6 +134,13 @@ public abstract class SqlWaybillStore : IWaybillStore
         QueryAsync($"SELECT {SqlText.LedgerColumns} FROM ledger WHERE account_id = @p0 AND seq > @p1 ORDER BY seq LIMIT @p2",
             SqlText.ReadLedger, cancellationToken, accountId, afterSeq, limit);
 
+    public async Task<OrderRecord?> FindOrderAsync(string appId, string orderId, CancellationToken cancellationToken)
+    {
+        var rows = await QueryAsync($"SELECT {SqlText.OrderColumns} FROM orders WHERE appid = @p0 AND order_id = @p1",
+            SqlText.ReadOrder, cancellationToken, appId, orderId);
+        return rows.Count == 0 ? null : rows[0];
+    }
+
     /// <summary>Runs a query on a read connection; parameters are named @p0, @p1, ... in order.</summary>
     protected async Task<IReadOnlyList<T>> QueryAsync<T>(string sql, Func<DbDataReader, T> read,
         CancellationToken cancellationToken, params object?[] parameters)

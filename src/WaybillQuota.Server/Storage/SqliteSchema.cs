@@ -77,4 +77,27 @@ internal static class SqliteSchema
             value TEXT NOT NULL
         );
         """;
+
+    /// <summary>
+    /// Orders (issue 3). One row per (app, order_id), kept for ever: the row is what makes an identical retry return the
+    /// same waybill and a reuse with other content answer 9300508. account_id is NULL on shared accounts (the TEST
+    /// carrier's test_biz_id, cash biz_ids), which keep no ledger.
+    /// </summary>
+    public const string V2 = """
+        CREATE TABLE orders (
+            appid TEXT NOT NULL REFERENCES apps (appid),
+            order_id TEXT NOT NULL,
+            delivery_id TEXT NOT NULL,
+            biz_id TEXT NOT NULL,
+            account_id INTEGER NULL REFERENCES accounts (id),
+            waybill_id TEXT NOT NULL,
+            status INTEGER NOT NULL,
+            request_digest BLOB NOT NULL,
+            request TEXT NOT NULL,
+            created_at INTEGER NOT NULL,
+            updated_at INTEGER NOT NULL,
+            PRIMARY KEY (appid, order_id),
+            UNIQUE (delivery_id, waybill_id)
+        );
+        """;
 }

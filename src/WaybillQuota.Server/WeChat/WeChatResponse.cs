@@ -30,10 +30,16 @@ public static class WeChatResponse
 /// <summary>A WeChat error: its code, and optionally a hint or a message of its own (40164 names the IP).</summary>
 public readonly record struct ApiError(int Code, string? Hint = null, string? Message = null)
 {
-    public string FormatMessage(string rid)
+    public string FormatMessage(string rid) => $"{Text} rid: {rid}";
+
+    /// <summary>The errmsg without a rid: the form of an error nested in an answer (an item of batchGetOrder).</summary>
+    public string Text
     {
-        var text = Message ?? ErrorCodes.Message(Code);
-        return Hint is null ? $"{text} rid: {rid}" : $"{text} hint: [{Hint}] rid: {rid}";
+        get
+        {
+            var text = Message ?? ErrorCodes.Message(Code);
+            return Hint is null ? text : $"{text} hint: [{Hint}]";
+        }
     }
 
     public static ApiError Required(string field) => new(ErrorCodes.DataFormatError, $"{field} is required");
