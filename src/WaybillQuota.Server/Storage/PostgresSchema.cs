@@ -84,4 +84,23 @@ internal static class PostgresSchema
             value TEXT NOT NULL
         );
         """;
+
+    /// <summary>Orders (issue 3): the PostgreSQL form of <see cref="SqliteSchema.V2"/>.</summary>
+    public const string V2 = """
+        CREATE TABLE orders (
+            appid TEXT NOT NULL REFERENCES apps (appid),
+            order_id TEXT NOT NULL CHECK (octet_length(order_id) BETWEEN 1 AND 512),
+            delivery_id TEXT NOT NULL,
+            biz_id TEXT NOT NULL,
+            account_id BIGINT NULL REFERENCES accounts (id),
+            waybill_id TEXT NOT NULL,
+            status INTEGER NOT NULL CHECK (status IN (0, 1)),
+            request_digest BYTEA NOT NULL CHECK (octet_length(request_digest) = 32),
+            request TEXT NOT NULL,
+            created_at BIGINT NOT NULL,
+            updated_at BIGINT NOT NULL,
+            PRIMARY KEY (appid, order_id),
+            UNIQUE (delivery_id, waybill_id)
+        );
+        """;
 }

@@ -28,7 +28,7 @@ public sealed class PostgresWaybillStore : SqlWaybillStore
     // pg_advisory_lock key of the migrations: any constant that no other application on the database uses.
     private const long MigrationLockKey = 0x5761_7962_696C_6C51; // "WaybillQ"
 
-    public static readonly SqlDialect PostgresDialect = new("PostgreSQL", " FOR NO KEY UPDATE", [PostgresSchema.V1],
+    public static readonly SqlDialect PostgresDialect = new("PostgreSQL", " FOR NO KEY UPDATE", [PostgresSchema.V1, PostgresSchema.V2],
         $"SELECT pg_notify('{Channel}', k) FROM unnest(@keys) AS k");
 
     private readonly NpgsqlDataSource _dataSource;

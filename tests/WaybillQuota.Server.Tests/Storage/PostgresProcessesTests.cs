@@ -4,6 +4,8 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Npgsql;
+using WaybillQuota.Server.Orders;
+using WaybillQuota.Server.Tests.Orders;
 using WaybillQuota.Server.Tests.Infrastructure;
 
 namespace WaybillQuota.Server.Tests.Storage;
@@ -141,6 +143,34 @@ public sealed class PostgresProcessesTests
             Assert.Equal((200, body), retry);
         }
         Assert.Equal((q + 1L, 0L, 0), await LedgerAsync(cluster.ConnectionString, "hot"));
+
+        // addOrder: 64 callers order from the demo's account (210 waybills) through the three instances: exactly 210
+        // orders get a waybill, the rest answer 9300523, and an identical retry on another instance returns the same waybill.
+        var orders = new ConcurrentBag<(string OrderId, int Server, string Body)>();
+        await Task.WhenAll(Enumerable.Range(0, 64).Select(async caller =>
+        {
+            for (var i = 0; i < 4; i++)
+            {
+                var orderId = $"order-{caller}-{i}";
+                var server = (caller + i) % 3;
+                using var r = await cluster.Servers[server].Http.PostAsync($"{OrderApi.AddPath}?access_token={token}",
+                    new StringContent(OrderWire.Example(orderId).ToJsonString(), Encoding.UTF8, "application/json"), Ct);
+                orders.Add((orderId, server, await r.Content.ReadAsStringAsync(Ct)));
+            }
+        }));
+        var placed = orders.Where(o => JsonNode.Parse(o.Body)!["waybill_id"] is not null).ToList();
+        Assert.Equal(210, placed.Count);
+        Assert.All(orders.Except(placed), o => Assert.Equal(9300523, JsonNode.Parse(o.Body)!["errcode"]!.GetValue<int>()));
+        Assert.Equal(210, placed.Select(o => JsonNode.Parse(o.Body)!["waybill_id"]!.GetValue<string>()).Distinct().Count());
+        Assert.Equal((211L, 0L, 0), await LedgerAsync(cluster.ConnectionString, "xyz"));
+        foreach (var (orderId, server, body) in placed.Take(12))
+        {
+            using var r = await cluster.Servers[(server + 1) % 3].Http.PostAsync($"{OrderApi.AddPath}?access_token={token}",
+                new StringContent(OrderWire.Example(orderId).ToJsonString(), Encoding.UTF8, "application/json"), Ct);
+            Assert.Equal(JsonNode.Parse(body)!["waybill_id"]!.GetValue<string>(),
+                JsonNode.Parse(await r.Content.ReadAsStringAsync(Ct))!["waybill_id"]!.GetValue<string>());
+        }
+        Assert.Equal((211L, 0L, 0), await LedgerAsync(cluster.ConnectionString, "xyz"));
         _ = p2;
     }
 
