@@ -82,6 +82,7 @@ public static class ServerSetup
         return options.Provider switch
         {
             StorageProvider.Sqlite => new SqliteWaybillStore(options, sp.GetRequiredService<ILogger<SqliteWaybillStore>>()),
+            StorageProvider.Postgres => new PostgresWaybillStore(options, sp.GetRequiredService<ILogger<PostgresWaybillStore>>()),
             _ => throw new InvalidOperationException($"Storage provider {options.Provider} is not available in this build."),
         };
     }
@@ -103,8 +104,9 @@ public static class ServerSetup
         public async Task StartAsync(CancellationToken cancellationToken)
         {
             await store.InitializeAsync(cancellationToken);
-            await operatorKeys.LoadAsync(store, cancellationToken);
             var credentials = await demo.SeedAsync(cancellationToken);
+            // After the seed, which may have stored the demo's key here or (several instances) on another instance.
+            await operatorKeys.LoadAsync(store, cancellationToken);
             if (credentials is null) return;
             lifetime.ApplicationStarted.Register(() =>
             {

@@ -38,6 +38,12 @@ public sealed class DemoSeeder(IWaybillStore store, OperatorKeys operatorKeys, I
     IOptions<OperatorOptions> operatorOptions, TimeProvider time, ILogger<DemoSeeder> logger)
 {
     public const string AppName = "WaybillQuota demo";
+    private const string SeedSettingKey = "demo.seeded_by";
+
+    private static async Task<DemoCredentials?> ReadCredentialsAsync(string path, CancellationToken cancellationToken) =>
+        File.Exists(path)
+            ? JsonSerializer.Deserialize(await File.ReadAllTextAsync(path, cancellationToken), DemoJsonContext.Default.DemoCredentials)
+            : null;
 
     public async Task<DemoCredentials?> SeedAsync(CancellationToken cancellationToken)
     {
@@ -47,9 +53,7 @@ public sealed class DemoSeeder(IWaybillStore store, OperatorKeys operatorKeys, I
         var path = Path.GetFullPath(demo.CredentialsPath);
         if ((await store.ListAppsAsync(cancellationToken)).Count > 0)
         {
-            return File.Exists(path)
-                ? JsonSerializer.Deserialize(await File.ReadAllTextAsync(path, cancellationToken), DemoJsonContext.Default.DemoCredentials)
-                : null;
+            return await ReadCredentialsAsync(path, cancellationToken);
         }
 
         var secret = Secrets.NewAppSecret();
@@ -60,8 +64,12 @@ public sealed class DemoSeeder(IWaybillStore store, OperatorKeys operatorKeys, I
         var app = new AppRecord(credentials.Appid, AppName, Secrets.Hash(secret), [], OperatorApi.DefaultDailyBudget, null, now, now);
         var keyHash = Secrets.Hash(operatorKey);
 
-        await store.WriteAsync(tx =>
+        // Instances that start at once on one empty database (PostgreSQL) race here: the first to claim the seed
+        // writes it; the others wait for its commit inside GetOrAddSetting and write nothing.
+        var claim = Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16));
+        var seeded = await store.WriteAsync(tx =>
         {
+            if (tx.GetOrAddSetting(SeedSettingKey, claim) != claim) return false;
             tx.InsertApp(app);
             var account = tx.GetAccount(credentials.DeliveryId, credentials.BizId)
                 ?? tx.InsertAccount(credentials.DeliveryId, credentials.BizId, passwordHash, now);
@@ -71,6 +79,7 @@ public sealed class DemoSeeder(IWaybillStore store, OperatorKeys operatorKeys, I
             if (operatorOptions.Value.Key is null) tx.SetSetting(OperatorKeys.SettingKey, Convert.ToHexString(keyHash));
             return true;
         }, cancellationToken);
+        if (!seeded) return await ReadCredentialsAsync(path, cancellationToken);
         if (operatorOptions.Value.Key is null) operatorKeys.Remember(keyHash);
 
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);

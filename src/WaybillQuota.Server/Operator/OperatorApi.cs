@@ -164,7 +164,13 @@ public static class OperatorApi
             }
             var result = tx.ApplyLedger(account.Id, request.Amount!.Value, kind, $"idem:{key}", now);
             if (result.Outcome == LedgerOutcome.Insufficient) return (422, null);
-            if (result.Outcome == LedgerOutcome.Duplicate) return (409, null);
+            if (result.Outcome == LedgerOutcome.Duplicate)
+            {
+                // Another instance applied this key while we waited for the account's lock; its answer is committed now.
+                return tx.GetIdempotency("ops.ledger", key) is { } first && CryptographicOperations.FixedTimeEquals(first.RequestHash, fingerprint)
+                    ? (first.Status, first.Response)
+                    : (409, null);
+            }
             var body = JsonSerializer.Serialize(new LedgerChanged(View(result.Entry!), result.Balance), OperatorJsonContext.Default.LedgerChanged);
             tx.InsertIdempotency(new IdempotencyRecord("ops.ledger", key, fingerprint, 200, body, now));
             return (200, body);

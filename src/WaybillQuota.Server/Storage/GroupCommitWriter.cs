@@ -64,23 +64,42 @@ internal sealed class GroupCommitWriter : IAsyncDisposable
             if (batch.Count == 0) continue;
 
             BatchSize.Record(batch.Count);
-            if (!TryCommit(batch, out var error))
+            if (TryCommit(batch, out var error)) continue;
+            if (batch.Count == 1)
             {
-                if (batch.Count == 1)
-                {
-                    batch[0].Fail(error!);
-                    continue;
-                }
-                _logger.LogWarning(error, "A batch of {Count} writes failed; retrying each alone", batch.Count);
-                foreach (var op in batch)
-                {
-                    var single = new List<IWriteOp>(1) { op };
-                    if (!TryCommit(single, out var singleError)) op.Fail(singleError!);
-                }
+                CommitAlone(batch[0], error!);
+                continue;
+            }
+            _logger.LogWarning(error, "A batch of {Count} writes failed; retrying each alone", batch.Count);
+            foreach (var op in batch)
+            {
+                if (TryCommit([op], out var singleError)) continue;
+                CommitAlone(op, singleError!);
             }
         }
         _connection?.Dispose();
     }
+
+    /// <summary>
+    /// A write that failed alone is run again while it failed only by losing a race with another transaction on the
+    /// same database (another instance): a unique key the other just committed, a deadlock, a serialization failure.
+    /// In a new transaction it sees what the other committed and answers accordingly (e.g. the idempotent answer).
+    /// </summary>
+    private void CommitAlone(IWriteOp op, Exception error)
+    {
+        for (var attempt = 1; attempt <= MaxConflictRetries && IsConflict(error); attempt++)
+        {
+            _logger.LogDebug(error, "A write lost a race with another transaction; running it again (attempt {Attempt})", attempt);
+            if (TryCommit([op], out var again)) return;
+            error = again!;
+        }
+        op.Fail(error);
+    }
+
+    private const int MaxConflictRetries = 3;
+
+    // Standard SQLSTATEs: unique_violation, serialization_failure, deadlock_detected.
+    private static bool IsConflict(Exception error) => error is DbException { SqlState: "23505" or "40001" or "40P01" };
 
     private bool TryCommit(List<IWriteOp> batch, out Exception? error)
     {
@@ -91,6 +110,7 @@ internal sealed class GroupCommitWriter : IAsyncDisposable
             transaction = _begin(_connection);
             var tx = new SqlStoreTransaction(_connection, transaction, _dialect);
             foreach (var op in batch) op.Execute(tx);
+            tx.BeforeCommit();
             transaction.Commit();
             Commits++;
             tx.ApplyEffects(_cache);
@@ -102,9 +122,12 @@ internal sealed class GroupCommitWriter : IAsyncDisposable
         {
             try { transaction?.Rollback(); }
             catch (Exception rollbackError) { _logger.LogDebug(rollbackError, "Rollback failed"); }
-            // A broken connection is replaced for the next attempt.
-            _connection?.Dispose();
-            _connection = null;
+            // A broken connection is replaced for the next attempt; one that merely lost a race is still good.
+            if (!IsConflict(ex) || _connection?.State != System.Data.ConnectionState.Open)
+            {
+                _connection?.Dispose();
+                _connection = null;
+            }
             error = ex;
             return false;
         }

@@ -45,7 +45,10 @@ public partial interface IStoreTransaction
     void InsertApp(AppRecord app);
     void UpdateAppSecret(string appId, byte[] secretHash, long now);
 
-    /// <summary>The newest token of the app and kind that has not been superseded, if any.</summary>
+    /// <summary>
+    /// The newest token of the app and kind that has not been superseded, if any. Where several instances share the
+    /// database this first locks the app until commit, so rotations of one app serialize across instances.
+    /// </summary>
     TokenRecord? GetCurrentToken(string appId, TokenKind kind);
     void InsertToken(TokenRecord token);
     void SupersedeToken(TokenRecord token, long at);
@@ -86,4 +89,7 @@ public partial interface IStoreTransaction
 
     string? GetSetting(string key);
     void SetSetting(string key, string value);
+
+    /// <summary>The stored value of <paramref name="key"/>, storing <paramref name="value"/> first if there is none; the first writer wins, across instances too.</summary>
+    string GetOrAddSetting(string key, string value);
 }

@@ -10,18 +10,42 @@ namespace WaybillQuota.Server.Storage;
 internal sealed partial class SqlStoreTransaction(DbConnection connection, DbTransaction transaction, SqlDialect dialect) : IStoreTransaction
 {
     private readonly List<Action<StoreCache>> _effects = [];
+    private readonly HashSet<string> _changedKeys = new(StringComparer.Ordinal);
 
     public DbConnection Connection => connection;
     public DbTransaction Transaction => transaction;
     public SqlDialect Dialect => dialect;
 
-    /// <summary>Records a change of the read model to apply after commit.</summary>
-    public void OnCommit(Action<StoreCache> effect) => _effects.Add(effect);
+    /// <summary>
+    /// Records a change of the read model to apply after commit. <paramref name="key"/> names the entry it changes
+    /// (<see cref="StoreCache.AppKey"/> and its siblings), so that other instances on the same database evict it.
+    /// </summary>
+    public void OnCommit(string key, Action<StoreCache> effect)
+    {
+        _effects.Add(effect);
+        _changedKeys.Add(key);
+    }
+
+    /// <summary>
+    /// Runs just before commit: on a shared database, tells the other instances what this transaction changed. The
+    /// notification is part of the transaction, so it is delivered exactly when the change becomes visible, and never
+    /// for a transaction that rolls back.
+    /// </summary>
+    public void BeforeCommit()
+    {
+        if (dialect.NotifySql is null || _changedKeys.Count == 0) return;
+        // Accounts are never cached where the database is shared (balances are read from it), so they need no notice.
+        var keys = _changedKeys.Where(k => !k.StartsWith("c:", StringComparison.Ordinal)).ToArray();
+        if (keys.Length == 0) return;
+        using var cmd = Command(dialect.NotifySql, ("keys", keys));
+        cmd.ExecuteNonQuery();
+    }
 
     public void ApplyEffects(StoreCache cache)
     {
         foreach (var effect in _effects) effect(cache);
         _effects.Clear();
+        _changedKeys.Clear();
     }
 
     public DbCommand Command(string sql, params (string Name, object? Value)[] parameters) =>
@@ -43,7 +67,7 @@ internal sealed partial class SqlStoreTransaction(DbConnection connection, DbTra
             ("ip", string.Join(',', app.IpAllowList)), ("budget", app.DailyBudget), ("minute", app.MinuteLimit),
             ("created", app.CreatedAt));
         cmd.ExecuteNonQuery();
-        OnCommit(c => c.SetApp(app));
+        OnCommit(StoreCache.AppKey(app.AppId), c => c.SetApp(app));
     }
 
     public void UpdateAppSecret(string appId, byte[] secretHash, long now)
@@ -51,11 +75,18 @@ internal sealed partial class SqlStoreTransaction(DbConnection connection, DbTra
         using var cmd = Command("UPDATE apps SET secret_hash = @hash, updated_at = @now WHERE appid = @appid",
             ("hash", secretHash), ("now", now), ("appid", appId));
         cmd.ExecuteNonQuery();
-        OnCommit(c => c.RemoveApp(appId));
+        OnCommit(StoreCache.AppKey(appId), c => c.RemoveApp(appId));
     }
 
     public TokenRecord? GetCurrentToken(string appId, TokenKind kind)
     {
+        if (dialect.ForUpdate.Length > 0)
+        {
+            // Several instances: lock the app row first, in a statement of its own, so that two rotations of one app
+            // serialize and the SELECT below (a new snapshot under READ COMMITTED) sees the token the other committed.
+            using var lockApp = Command($"SELECT 1 FROM apps WHERE appid = @appid{dialect.ForUpdate}", ("appid", appId));
+            lockApp.ExecuteScalar();
+        }
         using var cmd = Command(
             $"SELECT {SqlText.TokenColumns} FROM tokens WHERE appid = @appid AND kind = @kind AND superseded_at IS NULL " +
             "ORDER BY issued_at DESC LIMIT 1",
@@ -72,7 +103,7 @@ internal sealed partial class SqlStoreTransaction(DbConnection connection, DbTra
             ("hash", token.Hash), ("appid", token.AppId), ("kind", (int)token.Kind), ("nonce", token.Nonce),
             ("issued", token.IssuedAt), ("expires", token.ExpiresAt));
         cmd.ExecuteNonQuery();
-        OnCommit(c => c.SetToken(token));
+        OnCommit(StoreCache.TokenKey(token.Hash), c => c.SetToken(token));
     }
 
     public void SupersedeToken(TokenRecord token, long at)
@@ -81,7 +112,7 @@ internal sealed partial class SqlStoreTransaction(DbConnection connection, DbTra
             ("at", at), ("hash", token.Hash));
         cmd.ExecuteNonQuery();
         var superseded = token with { SupersededAt = at };
-        OnCommit(c => c.SetToken(superseded));
+        OnCommit(StoreCache.TokenKey(token.Hash), c => c.SetToken(superseded));
     }
 
     public long IncrementUsage(string appId, string api, long windowStart)
@@ -118,56 +149,60 @@ internal sealed partial class SqlStoreTransaction(DbConnection connection, DbTra
             ("delivery", deliveryId), ("biz", bizId), ("password", passwordHash), ("now", now));
         var id = Convert.ToInt64(cmd.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
         var account = new AccountRecord(id, deliveryId, bizId, passwordHash, 0, now, now);
-        OnCommit(c => c.SetAccount(account));
+        OnCommit(StoreCache.AccountKey(deliveryId, bizId), c => c.SetAccount(account));
         return account;
     }
 
     public LedgerResult ApplyLedger(long accountId, int delta, string kind, string reference, long now)
     {
-        // Lock the account row first (PostgreSQL: FOR UPDATE; SQLite: the single writer), so that the duplicate
-        // check and the balance check below see every entry committed before this one.
-        string deliveryId, bizId;
-        int balance;
-        long lastSeq;
+        // One conditional update decides and moves the balance, so a spend costs two statements (this and the ledger
+        // row), not four. Its row lock (PostgreSQL; SQLite has the single writer) serializes spends of one account
+        // across instances, and under READ COMMITTED PostgreSQL re-checks "balance + delta >= 0" on the newest row
+        // after waiting for that lock, so no balance is ever spent twice. The duplicate check in the same statement
+        // reads the statement's snapshot: a reference committed by another instance while this one waited is caught
+        // by UNIQUE (account_id, reference) instead, which fails the batch, and the writer retries each write alone.
         using (var cmd = Command(
-            $"SELECT delivery_id, biz_id, balance, last_seq FROM accounts WHERE id = @id{dialect.ForUpdate}", ("id", accountId)))
+            "UPDATE accounts SET balance = balance + @delta, last_seq = last_seq + 1, balance_updated_at = @now " +
+            "WHERE id = @id AND balance + @delta >= 0 " +
+            "AND NOT EXISTS (SELECT 1 FROM ledger WHERE account_id = @id AND reference = @ref) " +
+            "RETURNING delivery_id, biz_id, balance, last_seq",
+            ("delta", delta), ("now", now), ("id", accountId), ("ref", reference)))
+        using (var reader = cmd.ExecuteReader())
+        {
+            if (reader.Read())
+            {
+                var deliveryId = reader.GetString(0);
+                var bizId = reader.GetString(1);
+                var entry = new LedgerEntry(accountId, reader.GetInt64(3), delta, reader.GetInt32(2), kind, reference, now);
+                reader.Close();
+                InsertLedger(entry);
+                OnCommit(StoreCache.AccountKey(deliveryId, bizId), c => c.SetBalance(deliveryId, bizId, entry.BalanceAfter, now));
+                return new LedgerResult(LedgerOutcome.Applied, entry.BalanceAfter, entry);
+            }
+        }
+
+        // Nothing changed: say why. This read takes no lock; it only words the refusal.
+        using (var cmd = Command(
+            "SELECT balance, (SELECT COUNT(*) FROM ledger WHERE account_id = @id AND reference = @ref) FROM accounts WHERE id = @id",
+            ("id", accountId), ("ref", reference)))
         using (var reader = cmd.ExecuteReader())
         {
             if (!reader.Read()) throw new InvalidOperationException($"Account {accountId} does not exist.");
-            deliveryId = reader.GetString(0);
-            bizId = reader.GetString(1);
-            balance = reader.GetInt32(2);
-            lastSeq = reader.GetInt64(3);
+            var balance = reader.GetInt32(0);
+            return Convert.ToInt64(reader.GetValue(1), System.Globalization.CultureInfo.InvariantCulture) > 0
+                ? new LedgerResult(LedgerOutcome.Duplicate, balance, null)
+                : new LedgerResult(LedgerOutcome.Insufficient, balance, null);
         }
+    }
 
-        using (var cmd = Command("SELECT 1 FROM ledger WHERE account_id = @id AND reference = @ref",
-            ("id", accountId), ("ref", reference)))
-        {
-            if (cmd.ExecuteScalar() is not null) return new LedgerResult(LedgerOutcome.Duplicate, balance, null);
-        }
-
-        if ((long)balance + delta < 0) return new LedgerResult(LedgerOutcome.Insufficient, balance, null);
-
-        var entry = new LedgerEntry(accountId, lastSeq + 1, delta, balance + delta, kind, reference, now);
-        using (var cmd = Command(
-            "UPDATE accounts SET balance = @balance, last_seq = @seq, balance_updated_at = @now " +
-            "WHERE id = @id AND last_seq = @prev",
-            ("balance", entry.BalanceAfter), ("seq", entry.Seq), ("now", now), ("id", accountId), ("prev", lastSeq)))
-        {
-            if (cmd.ExecuteNonQuery() != 1) throw new InvalidOperationException($"Account {accountId} changed under its lock.");
-        }
-
-        using (var cmd = Command(
+    private void InsertLedger(LedgerEntry entry)
+    {
+        using var cmd = Command(
             "INSERT INTO ledger (account_id, seq, delta, balance_after, kind, reference, created_at) " +
             "VALUES (@id, @seq, @delta, @after, @kind, @ref, @now)",
-            ("id", accountId), ("seq", entry.Seq), ("delta", delta), ("after", entry.BalanceAfter),
-            ("kind", kind), ("ref", reference), ("now", now)))
-        {
-            cmd.ExecuteNonQuery();
-        }
-
-        OnCommit(c => c.SetBalance(deliveryId, bizId, entry.BalanceAfter, now));
-        return new LedgerResult(LedgerOutcome.Applied, entry.BalanceAfter, entry);
+            ("id", entry.AccountId), ("seq", entry.Seq), ("delta", entry.Delta), ("after", entry.BalanceAfter),
+            ("kind", entry.Kind), ("ref", entry.Reference), ("now", entry.CreatedAt));
+        cmd.ExecuteNonQuery();
     }
 
     public BindingRecord? GetBinding(string appId, long accountId)
@@ -191,7 +226,7 @@ internal sealed partial class SqlStoreTransaction(DbConnection connection, DbTra
             ("alias", binding.Alias), ("remark", binding.RemarkContent), ("wrong", binding.RemarkWrongMsg),
             ("created", binding.CreatedAt), ("updated", binding.UpdatedAt));
         cmd.ExecuteNonQuery();
-        OnCommit(c => c.SetBinding(binding));
+        OnCommit(StoreCache.BindingKey(binding.AppId, binding.AccountId), c => c.SetBinding(binding));
     }
 
     public OrderRecord? GetOrder(string appId, string orderId, bool lockRow)
@@ -265,5 +300,17 @@ internal sealed partial class SqlStoreTransaction(DbConnection connection, DbTra
             "INSERT INTO settings (key, value) VALUES (@key, @value) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
             ("key", key), ("value", value));
         cmd.ExecuteNonQuery();
+    }
+
+    public string GetOrAddSetting(string key, string value)
+    {
+        // First writer wins, also across instances: a concurrent insert of the same key waits for the other to commit
+        // and then does nothing, and the SELECT (a new statement, so a new snapshot) reads the winner's value.
+        using (var insert = Command("INSERT INTO settings (key, value) VALUES (@key, @value) ON CONFLICT (key) DO NOTHING",
+            ("key", key), ("value", value)))
+        {
+            insert.ExecuteNonQuery();
+        }
+        return GetSetting(key)!;
     }
 }

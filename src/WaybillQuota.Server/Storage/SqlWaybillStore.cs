@@ -15,13 +15,14 @@ public abstract partial class SqlWaybillStore : IWaybillStore
     protected SqlWaybillStore(SqlDialect dialect, StoreOptions options, ILogger logger)
     {
         Dialect = dialect;
+        Cache = new StoreCache(dialect.IsShared);
         Options = options;
         _logger = logger;
     }
 
     protected SqlDialect Dialect { get; }
     protected StoreOptions Options { get; }
-    internal StoreCache Cache { get; } = new();
+    internal StoreCache Cache { get; }
 
     /// <summary>Transactions the writer has committed since start.</summary>
     public long Commits => _writer?.Commits ?? 0;
@@ -81,26 +82,26 @@ public abstract partial class SqlWaybillStore : IWaybillStore
     public virtual ValueTask<AppRecord?> FindAppAsync(string appId, CancellationToken cancellationToken) =>
         Cache.TryGetApp(appId, out var app)
             ? ValueTask.FromResult(app)
-            : LoadAsync($"SELECT {SqlText.AppColumns} FROM apps WHERE appid = @p0", SqlText.ReadApp, Cache.SetApp,
+            : LoadAsync($"SELECT {SqlText.AppColumns} FROM apps WHERE appid = @p0", SqlText.ReadApp, static (c, v) => c.StoreApp(v),
                 cancellationToken, appId);
 
     public virtual ValueTask<TokenRecord?> FindTokenAsync(ReadOnlyMemory<byte> tokenHash, CancellationToken cancellationToken) =>
         Cache.TryGetToken(tokenHash.Span, out var token)
             ? ValueTask.FromResult(token)
-            : LoadAsync($"SELECT {SqlText.TokenColumns} FROM tokens WHERE hash = @p0", SqlText.ReadToken, Cache.SetToken,
+            : LoadAsync($"SELECT {SqlText.TokenColumns} FROM tokens WHERE hash = @p0", SqlText.ReadToken, static (c, v) => c.StoreToken(v),
                 cancellationToken, tokenHash.ToArray());
 
     public virtual ValueTask<AccountRecord?> FindAccountAsync(string deliveryId, string bizId, CancellationToken cancellationToken) =>
         Cache.TryGetAccount(deliveryId, bizId, out var account)
             ? ValueTask.FromResult(account)
             : LoadAsync($"SELECT {SqlText.AccountColumns} FROM accounts WHERE delivery_id = @p0 AND biz_id = @p1",
-                SqlText.ReadAccount, Cache.SetAccount, cancellationToken, deliveryId, bizId);
+                SqlText.ReadAccount, static (c, v) => c.SetAccount(v), cancellationToken, deliveryId, bizId);
 
     public virtual ValueTask<BindingRecord?> FindBindingAsync(string appId, long accountId, CancellationToken cancellationToken) =>
         Cache.TryGetBinding(appId, accountId, out var binding)
             ? ValueTask.FromResult(binding)
             : LoadAsync($"SELECT {SqlText.BindingColumns} FROM bindings b JOIN accounts a ON a.id = b.account_id " +
-                "WHERE b.appid = @p0 AND b.account_id = @p1", SqlText.ReadBinding, Cache.SetBinding, cancellationToken,
+                "WHERE b.appid = @p0 AND b.account_id = @p1", SqlText.ReadBinding, static (c, v) => c.StoreBinding(v), cancellationToken,
                 appId, accountId);
 
     public Task<IReadOnlyList<AppRecord>> ListAppsAsync(CancellationToken cancellationToken) =>
@@ -152,12 +153,14 @@ public abstract partial class SqlWaybillStore : IWaybillStore
         return rows;
     }
 
-    private async ValueTask<T?> LoadAsync<T>(string sql, Func<DbDataReader, T> read, Action<T> remember,
+    private async ValueTask<T?> LoadAsync<T>(string sql, Func<DbDataReader, T> read, Action<StoreCache, T> remember,
         CancellationToken cancellationToken, params object?[] parameters) where T : class
     {
+        // Taken before the read: if another instance's change arrives while it is in flight, what it read is not kept.
+        var generation = Cache.Generation;
         var rows = await QueryAsync(sql, read, cancellationToken, parameters);
         if (rows.Count == 0) return null;
-        remember(rows[0]);
+        Cache.Fill(rows[0], generation, remember);
         return rows[0];
     }
 

@@ -20,14 +20,8 @@ public sealed class TokenKey(IWaybillStore store, IOptions<TokenOptions> options
         }
 
         var candidate = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
-        // Whoever writes first wins; every instance then reads the same key.
-        var stored = await store.WriteAsync(tx =>
-        {
-            var existing = tx.GetSetting(SettingKey);
-            if (existing is not null) return existing;
-            tx.SetSetting(SettingKey, candidate);
-            return candidate;
-        }, cancellationToken);
+        // Whoever writes first wins, also when several instances start at once; every instance then uses the same key.
+        var stored = await store.WriteAsync(tx => tx.GetOrAddSetting(SettingKey, candidate), cancellationToken);
         _key = Convert.FromBase64String(stored);
         return _key;
     }

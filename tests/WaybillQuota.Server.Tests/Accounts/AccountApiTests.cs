@@ -250,3 +250,8 @@ public sealed class AccountApiTests_Sqlite : AccountApiTests
 {
     protected override IStoreEngine Engine => SqliteEngine.Instance;
 }
+
+public sealed class AccountApiTests_Postgres : AccountApiTests
+{
+    protected override IStoreEngine Engine => PostgresEngine.Instance;
+}

@@ -294,3 +294,8 @@ public sealed class CloudAccessTests_Sqlite : CloudAccessTests
 {
     protected override IStoreEngine Engine => SqliteEngine.Instance;
 }
+
+public sealed class CloudAccessTests_Postgres : CloudAccessTests
+{
+    protected override IStoreEngine Engine => PostgresEngine.Instance;
+}

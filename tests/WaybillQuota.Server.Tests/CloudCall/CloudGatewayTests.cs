@@ -247,3 +247,8 @@ public sealed class CloudGatewayTests_Sqlite : CloudGatewayTests
 {
     protected override IStoreEngine Engine => SqliteEngine.Instance;
 }
+
+public sealed class CloudGatewayTests_Postgres : CloudGatewayTests
+{
+    protected override IStoreEngine Engine => PostgresEngine.Instance;
+}

@@ -200,3 +200,8 @@ public sealed class CloudSdkTests_Sqlite : CloudSdkTests
 {
     protected override IStoreEngine Engine => SqliteEngine.Instance;
 }
+
+public sealed class CloudSdkTests_Postgres : CloudSdkTests
+{
+    protected override IStoreEngine Engine => PostgresEngine.Instance;
+}

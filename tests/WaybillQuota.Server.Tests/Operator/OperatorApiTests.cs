@@ -263,3 +263,8 @@ public sealed class OperatorApiTests_Sqlite : OperatorApiTests
 {
     protected override IStoreEngine Engine => SqliteEngine.Instance;
 }
+
+public sealed class OperatorApiTests_Postgres : OperatorApiTests
+{
+    protected override IStoreEngine Engine => PostgresEngine.Instance;
+}

@@ -353,7 +353,7 @@ public abstract class OrderApiTests : EngineTests
 
         var r = await server.PostAsync($"{OrderApi.CancelPath}?access_token={token}", request.ToJsonString());
 
-        Assert.Equal(Server.WeChat.WeChatResponse.ContentType, r.ContentType);
+        Assert.Equal(WaybillQuota.Server.WeChat.WeChatResponse.ContentType, r.ContentType);
         Assert.True(JsonNode.DeepEquals(Spec.Json("cancelOrder.response.json"), r.Json), r.Body);
         Assert.Equal(210, await server.QuotaAsync(token));
         var refund = (await server.LedgerAsync())[^1];
@@ -539,4 +539,9 @@ public abstract class OrderApiTests : EngineTests
 public sealed class OrderApiTests_Sqlite : OrderApiTests
 {
     protected override IStoreEngine Engine => SqliteEngine.Instance;
+}
+
+public sealed class OrderApiTests_Postgres : OrderApiTests
+{
+    protected override IStoreEngine Engine => PostgresEngine.Instance;
 }

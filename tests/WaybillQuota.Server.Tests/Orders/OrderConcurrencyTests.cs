@@ -143,3 +143,8 @@ public sealed class OrderConcurrencyTests_Sqlite : OrderConcurrencyTests
 {
     protected override IStoreEngine Engine => SqliteEngine.Instance;
 }
+
+public sealed class OrderConcurrencyTests_Postgres : OrderConcurrencyTests
+{
+    protected override IStoreEngine Engine => PostgresEngine.Instance;
+}

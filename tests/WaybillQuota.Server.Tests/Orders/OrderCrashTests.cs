@@ -166,3 +166,8 @@ public sealed class OrderCrashTests_Sqlite : OrderCrashTests
 {
     protected override IStoreEngine Engine => SqliteEngine.Instance;
 }
+
+public sealed class OrderCrashTests_Postgres : OrderCrashTests
+{
+    protected override IStoreEngine Engine => PostgresEngine.Instance;
+}

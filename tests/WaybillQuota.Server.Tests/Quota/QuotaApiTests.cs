@@ -172,3 +172,8 @@ public sealed class QuotaApiTests_Sqlite : QuotaApiTests
 {
     protected override IStoreEngine Engine => SqliteEngine.Instance;
 }
+
+public sealed class QuotaApiTests_Postgres : QuotaApiTests
+{
+    protected override IStoreEngine Engine => PostgresEngine.Instance;
+}

@@ -84,3 +84,8 @@ public sealed class PersistenceTests_Sqlite : PersistenceTests
         }
     }
 }
+
+public sealed class PersistenceTests_Postgres : PersistenceTests
+{
+    protected override IStoreEngine Engine => PostgresEngine.Instance;
+}

@@ -321,3 +321,8 @@ public sealed class TokenApiTests_Sqlite : TokenApiTests
 {
     protected override IStoreEngine Engine => SqliteEngine.Instance;
 }
+
+public sealed class TokenApiTests_Postgres : TokenApiTests
+{
+    protected override IStoreEngine Engine => PostgresEngine.Instance;
+}

@@ -1,0 +1,85 @@
+// Durable spends per second on one hot PostgreSQL account, through the store's group-commit writer: batched
+// (MaxBatch = 256) against one transaction per spend (MaxBatch = 1), in the same run, on fresh databases.
+// Usage: SpendBench <admin connection string> [seconds=5] [concurrency=256]
+using System.Diagnostics;
+using System.Globalization;
+using Microsoft.Extensions.Logging.Abstractions;
+using Npgsql;
+using WaybillQuota.Server.Storage;
+
+var admin = args.Length > 0 ? args[0] : throw new ArgumentException("Usage: SpendBench <admin connection string> [seconds] [concurrency]");
+var seconds = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 5;
+var concurrency = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 256;
+
+var batched = await RunAsync(admin, maxBatch: 256, seconds, concurrency);
+var single = await RunAsync(admin, maxBatch: 1, seconds, concurrency);
+Console.WriteLine(FormattableString.Invariant($"ratio batched/single: {batched / single:F1}x"));
+return 0;
+
+static async Task<double> RunAsync(string admin, int maxBatch, int seconds, int concurrency)
+{
+    var database = $"bench_{Guid.NewGuid():N}";
+    await using (var connection = new NpgsqlConnection(admin))
+    {
+        await connection.OpenAsync();
+        await using var create = new NpgsqlCommand($"CREATE DATABASE {database}", connection);
+        await create.ExecuteNonQueryAsync();
+    }
+    var options = new StoreOptions
+    {
+        Provider = StorageProvider.Postgres,
+        ConnectionString = new NpgsqlConnectionStringBuilder(admin) { Database = database, Pooling = true }.ConnectionString,
+        MaxBatch = maxBatch,
+    };
+    await using var store = new PostgresWaybillStore(options, NullLogger<PostgresWaybillStore>.Instance);
+    await store.InitializeAsync(CancellationToken.None);
+    var account = await store.WriteAsync(tx =>
+    {
+        var a = tx.InsertAccount("YTO", "hot", "-", 0);
+        tx.ApplyLedger(a.Id, 100_000_000, LedgerKinds.Credit, "bench:seed", 0);
+        return a;
+    }, CancellationToken.None);
+
+    var stop = Stopwatch.StartNew();
+    var deadline = TimeSpan.FromSeconds(seconds);
+    var spent = 0L;
+    var commitsBefore = store.Commits;
+    await Task.WhenAll(Enumerable.Range(0, concurrency).Select(async worker =>
+    {
+        for (var i = 0L; stop.Elapsed < deadline; i++)
+        {
+            var reference = $"bench:{worker}:{i}";
+            var result = await store.WriteAsync(tx => tx.ApplyLedger(account.Id, -1, LedgerKinds.Consume, reference, 1), CancellationToken.None);
+            if (result.Outcome != LedgerOutcome.Applied) throw new InvalidOperationException($"Spend {reference}: {result.Outcome}");
+            Interlocked.Increment(ref spent);
+        }
+    }));
+    var elapsed = stop.Elapsed.TotalSeconds;
+    var commits = store.Commits - commitsBefore;
+
+    // The invariant, checked in the database after the run: every acknowledged spend is one ledger row.
+    await using (var connection = new NpgsqlConnection(options.ConnectionString))
+    {
+        await connection.OpenAsync();
+        await using var check = new NpgsqlCommand(
+            "SELECT a.balance, (SELECT sum(delta) FROM ledger WHERE account_id = a.id), (SELECT count(*) FROM ledger WHERE account_id = a.id) " +
+            "FROM accounts a WHERE a.id = @id", connection);
+        check.Parameters.AddWithValue("id", account.Id);
+        await using var reader = await check.ExecuteReaderAsync();
+        await reader.ReadAsync();
+        if (reader.GetInt32(0) != reader.GetInt64(1) || reader.GetInt64(2) != spent + 1)
+            throw new InvalidOperationException("The ledger and the balance disagree after the run.");
+    }
+
+    var rate = spent / elapsed;
+    Console.WriteLine(FormattableString.Invariant(
+        $"MaxBatch={maxBatch,-4} concurrency={concurrency} {spent} spends in {elapsed:F1} s: {rate:F0} spends/s, {commits} commits, {spent / (double)Math.Max(commits, 1):F1} spends/commit"));
+    NpgsqlConnection.ClearAllPools();
+    await using (var connection = new NpgsqlConnection(admin))
+    {
+        await connection.OpenAsync();
+        await using var drop = new NpgsqlCommand($"DROP DATABASE {database} WITH (FORCE)", connection);
+        await drop.ExecuteNonQueryAsync();
+    }
+    return rate;
+}
