@@ -26,6 +26,7 @@ internal sealed class GroupCommitWriter : IAsyncDisposable
     private readonly ILogger _logger;
     private readonly Task _loop;
     private DbConnection? _connection;
+    private PreparedCommands? _commands;
 
     public GroupCommitWriter(Func<DbConnection> connect, Func<DbConnection, DbTransaction> begin, SqlDialect dialect,
         StoreCache cache, ILogger logger, int maxBatch)
@@ -77,7 +78,15 @@ internal sealed class GroupCommitWriter : IAsyncDisposable
                 CommitAlone(op, singleError!);
             }
         }
+        CloseConnection();
+    }
+
+    private void CloseConnection()
+    {
+        _commands?.Dispose();
+        _commands = null;
         _connection?.Dispose();
+        _connection = null;
     }
 
     /// <summary>
@@ -106,9 +115,13 @@ internal sealed class GroupCommitWriter : IAsyncDisposable
         DbTransaction? transaction = null;
         try
         {
-            _connection ??= _connect();
+            if (_connection is null)
+            {
+                _connection = _connect();
+                _commands = new PreparedCommands(_connection, _dialect.ReuseCommands);
+            }
             transaction = _begin(_connection);
-            var tx = new SqlStoreTransaction(_connection, transaction, _dialect);
+            var tx = new SqlStoreTransaction(_commands!, transaction, _dialect);
             foreach (var op in batch) op.Execute(tx);
             tx.BeforeCommit();
             transaction.Commit();
@@ -125,14 +138,14 @@ internal sealed class GroupCommitWriter : IAsyncDisposable
             // A broken connection is replaced for the next attempt; one that merely lost a race is still good.
             if (!IsConflict(ex) || _connection?.State != System.Data.ConnectionState.Open)
             {
-                _connection?.Dispose();
-                _connection = null;
+                CloseConnection();
             }
             error = ex;
             return false;
         }
         finally
         {
+            _commands?.EndTransaction();
             transaction?.Dispose();
         }
     }

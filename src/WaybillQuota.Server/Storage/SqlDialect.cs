@@ -12,7 +12,13 @@ namespace WaybillQuota.Server.Storage;
 /// that tells every instance which read-model keys it changed (parameter <c>@keys</c>, a text array). PostgreSQL
 /// delivers a NOTIFY only when and if its transaction commits. Null where this process is the only writer.
 /// </param>
-public sealed record SqlDialect(string Name, string ForUpdate, IReadOnlyList<string> Migrations, string? NotifySql = null)
+/// <param name="ReuseCommands">
+/// Keep the writer's commands across batches. Microsoft.Data.Sqlite compiles a statement for every new command, and
+/// reusing them is most of the batched writer's speed; Npgsql infers parameter types per command, so a reused command
+/// whose parameter changes type (a NULL, then bytes) would fail, and it gains little there.
+/// </param>
+public sealed record SqlDialect(string Name, string ForUpdate, IReadOnlyList<string> Migrations, string? NotifySql = null,
+    bool ReuseCommands = false)
 {
     /// <summary>Other processes write the same database, so the read model is invalidated by notifications.</summary>
     public bool IsShared => NotifySql is not null;

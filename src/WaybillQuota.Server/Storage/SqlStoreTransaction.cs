@@ -7,12 +7,12 @@ namespace WaybillQuota.Server.Storage;
 /// <c>INSERT ... ON CONFLICT</c>, <c>RETURNING</c>, named parameters). What a statement changes is also recorded as an
 /// effect on the read model, applied only once the transaction has committed.
 /// </summary>
-internal sealed partial class SqlStoreTransaction(DbConnection connection, DbTransaction transaction, SqlDialect dialect) : IStoreTransaction
+internal sealed partial class SqlStoreTransaction(PreparedCommands commands, DbTransaction transaction, SqlDialect dialect) : IStoreTransaction
 {
     private readonly List<Action<StoreCache>> _effects = [];
     private readonly HashSet<string> _changedKeys = new(StringComparer.Ordinal);
 
-    public DbConnection Connection => connection;
+    public DbConnection Connection => commands.Connection;
     public DbTransaction Transaction => transaction;
     public SqlDialect Dialect => dialect;
 
@@ -37,7 +37,7 @@ internal sealed partial class SqlStoreTransaction(DbConnection connection, DbTra
         // Accounts are never cached where the database is shared (balances are read from it), so they need no notice.
         var keys = _changedKeys.Where(k => !k.StartsWith("c:", StringComparison.Ordinal)).ToArray();
         if (keys.Length == 0) return;
-        using var cmd = Command(dialect.NotifySql, ("keys", keys));
+        var cmd = Command(dialect.NotifySql, ("keys", keys));
         cmd.ExecuteNonQuery();
     }
 
@@ -48,19 +48,23 @@ internal sealed partial class SqlStoreTransaction(DbConnection connection, DbTra
         _changedKeys.Clear();
     }
 
+    /// <summary>
+    /// A statement of this transaction. Commands are the writer's, reused across batches, so callers do not dispose
+    /// them (their readers, yes).
+    /// </summary>
     public DbCommand Command(string sql, params (string Name, object? Value)[] parameters) =>
-        SqlText.Command(connection, transaction, sql, parameters);
+        commands.Get(transaction, sql, parameters);
 
     public AppRecord? GetApp(string appId)
     {
-        using var cmd = Command($"SELECT {SqlText.AppColumns} FROM apps WHERE appid = @appid", ("appid", appId));
+        var cmd = Command($"SELECT {SqlText.AppColumns} FROM apps WHERE appid = @appid", ("appid", appId));
         using var reader = cmd.ExecuteReader();
         return reader.Read() ? SqlText.ReadApp(reader) : null;
     }
 
     public void InsertApp(AppRecord app)
     {
-        using var cmd = Command(
+        var cmd = Command(
             "INSERT INTO apps (appid, name, secret_hash, ip_allow_list, daily_budget, minute_limit, created_at, updated_at) " +
             "VALUES (@appid, @name, @secret_hash, @ip, @budget, @minute, @created, @created)",
             ("appid", app.AppId), ("name", app.Name), ("secret_hash", app.SecretHash),
@@ -72,7 +76,7 @@ internal sealed partial class SqlStoreTransaction(DbConnection connection, DbTra
 
     public void UpdateAppSecret(string appId, byte[] secretHash, long now)
     {
-        using var cmd = Command("UPDATE apps SET secret_hash = @hash, updated_at = @now WHERE appid = @appid",
+        var cmd = Command("UPDATE apps SET secret_hash = @hash, updated_at = @now WHERE appid = @appid",
             ("hash", secretHash), ("now", now), ("appid", appId));
         cmd.ExecuteNonQuery();
         OnCommit(StoreCache.AppKey(appId), c => c.RemoveApp(appId));
@@ -87,7 +91,7 @@ internal sealed partial class SqlStoreTransaction(DbConnection connection, DbTra
             using var lockApp = Command($"SELECT 1 FROM apps WHERE appid = @appid{dialect.ForUpdate}", ("appid", appId));
             lockApp.ExecuteScalar();
         }
-        using var cmd = Command(
+        var cmd = Command(
             $"SELECT {SqlText.TokenColumns} FROM tokens WHERE appid = @appid AND kind = @kind AND superseded_at IS NULL " +
             "ORDER BY issued_at DESC LIMIT 1",
             ("appid", appId), ("kind", (int)kind));
@@ -97,7 +101,7 @@ internal sealed partial class SqlStoreTransaction(DbConnection connection, DbTra
 
     public void InsertToken(TokenRecord token)
     {
-        using var cmd = Command(
+        var cmd = Command(
             "INSERT INTO tokens (hash, appid, kind, nonce, issued_at, expires_at, superseded_at) " +
             "VALUES (@hash, @appid, @kind, @nonce, @issued, @expires, NULL)",
             ("hash", token.Hash), ("appid", token.AppId), ("kind", (int)token.Kind), ("nonce", token.Nonce),
@@ -108,7 +112,7 @@ internal sealed partial class SqlStoreTransaction(DbConnection connection, DbTra
 
     public void SupersedeToken(TokenRecord token, long at)
     {
-        using var cmd = Command("UPDATE tokens SET superseded_at = @at WHERE hash = @hash AND superseded_at IS NULL",
+        var cmd = Command("UPDATE tokens SET superseded_at = @at WHERE hash = @hash AND superseded_at IS NULL",
             ("at", at), ("hash", token.Hash));
         cmd.ExecuteNonQuery();
         var superseded = token with { SupersededAt = at };
@@ -117,7 +121,7 @@ internal sealed partial class SqlStoreTransaction(DbConnection connection, DbTra
 
     public long IncrementUsage(string appId, string api, long windowStart)
     {
-        using var cmd = Command(
+        var cmd = Command(
             "INSERT INTO usage (appid, api, window_start, count) VALUES (@appid, @api, @window, 1) " +
             "ON CONFLICT (appid, api, window_start) DO UPDATE SET count = usage.count + 1 RETURNING count",
             ("appid", appId), ("api", api), ("window", windowStart));
@@ -126,7 +130,7 @@ internal sealed partial class SqlStoreTransaction(DbConnection connection, DbTra
 
     public long GetUsage(string appId, string api, long windowStart)
     {
-        using var cmd = Command("SELECT count FROM usage WHERE appid = @appid AND api = @api AND window_start = @window",
+        var cmd = Command("SELECT count FROM usage WHERE appid = @appid AND api = @api AND window_start = @window",
             ("appid", appId), ("api", api), ("window", windowStart));
         var value = cmd.ExecuteScalar();
         return value is null or DBNull ? 0 : Convert.ToInt64(value, System.Globalization.CultureInfo.InvariantCulture);
@@ -134,7 +138,7 @@ internal sealed partial class SqlStoreTransaction(DbConnection connection, DbTra
 
     public AccountRecord? GetAccount(string deliveryId, string bizId)
     {
-        using var cmd = Command(
+        var cmd = Command(
             $"SELECT {SqlText.AccountColumns} FROM accounts WHERE delivery_id = @delivery AND biz_id = @biz{dialect.ForUpdate}",
             ("delivery", deliveryId), ("biz", bizId));
         using var reader = cmd.ExecuteReader();
@@ -143,7 +147,7 @@ internal sealed partial class SqlStoreTransaction(DbConnection connection, DbTra
 
     public AccountRecord InsertAccount(string deliveryId, string bizId, string passwordHash, long now)
     {
-        using var cmd = Command(
+        var cmd = Command(
             "INSERT INTO accounts (delivery_id, biz_id, password_hash, balance, last_seq, created_at, balance_updated_at) " +
             "VALUES (@delivery, @biz, @password, 0, 0, @now, @now) RETURNING id",
             ("delivery", deliveryId), ("biz", bizId), ("password", passwordHash), ("now", now));
@@ -161,13 +165,13 @@ internal sealed partial class SqlStoreTransaction(DbConnection connection, DbTra
         // after waiting for that lock, so no balance is ever spent twice. The duplicate check in the same statement
         // reads the statement's snapshot: a reference committed by another instance while this one waited is caught
         // by UNIQUE (account_id, reference) instead, which fails the batch, and the writer retries each write alone.
-        using (var cmd = Command(
+        var spend = Command(
             "UPDATE accounts SET balance = balance + @delta, last_seq = last_seq + 1, balance_updated_at = @now " +
             "WHERE id = @id AND balance + @delta >= 0 " +
             "AND NOT EXISTS (SELECT 1 FROM ledger WHERE account_id = @id AND reference = @ref) " +
             "RETURNING delivery_id, biz_id, balance, last_seq",
-            ("delta", delta), ("now", now), ("id", accountId), ("ref", reference)))
-        using (var reader = cmd.ExecuteReader())
+            ("delta", delta), ("now", now), ("id", accountId), ("ref", reference));
+        using (var reader = spend.ExecuteReader())
         {
             if (reader.Read())
             {
@@ -182,10 +186,10 @@ internal sealed partial class SqlStoreTransaction(DbConnection connection, DbTra
         }
 
         // Nothing changed: say why. This read takes no lock; it only words the refusal.
-        using (var cmd = Command(
+        var why = Command(
             "SELECT balance, (SELECT COUNT(*) FROM ledger WHERE account_id = @id AND reference = @ref) FROM accounts WHERE id = @id",
-            ("id", accountId), ("ref", reference)))
-        using (var reader = cmd.ExecuteReader())
+            ("id", accountId), ("ref", reference));
+        using (var reader = why.ExecuteReader())
         {
             if (!reader.Read()) throw new InvalidOperationException($"Account {accountId} does not exist.");
             var balance = reader.GetInt32(0);
@@ -197,7 +201,7 @@ internal sealed partial class SqlStoreTransaction(DbConnection connection, DbTra
 
     private void InsertLedger(LedgerEntry entry)
     {
-        using var cmd = Command(
+        var cmd = Command(
             "INSERT INTO ledger (account_id, seq, delta, balance_after, kind, reference, created_at) " +
             "VALUES (@id, @seq, @delta, @after, @kind, @ref, @now)",
             ("id", entry.AccountId), ("seq", entry.Seq), ("delta", entry.Delta), ("after", entry.BalanceAfter),
@@ -207,7 +211,7 @@ internal sealed partial class SqlStoreTransaction(DbConnection connection, DbTra
 
     public BindingRecord? GetBinding(string appId, long accountId)
     {
-        using var cmd = Command(
+        var cmd = Command(
             $"SELECT {SqlText.BindingColumns} FROM bindings b JOIN accounts a ON a.id = b.account_id " +
             "WHERE b.appid = @appid AND b.account_id = @account",
             ("appid", appId), ("account", accountId));
@@ -217,7 +221,7 @@ internal sealed partial class SqlStoreTransaction(DbConnection connection, DbTra
 
     public void UpsertBinding(BindingRecord binding)
     {
-        using var cmd = Command(
+        var cmd = Command(
             "INSERT INTO bindings (appid, account_id, status, alias, remark_content, remark_wrong_msg, created_at, updated_at) " +
             "VALUES (@appid, @account, @status, @alias, @remark, @wrong, @created, @updated) " +
             "ON CONFLICT (appid, account_id) DO UPDATE SET status = excluded.status, alias = excluded.alias, " +
@@ -231,7 +235,7 @@ internal sealed partial class SqlStoreTransaction(DbConnection connection, DbTra
 
     public OrderRecord? GetOrder(string appId, string orderId, bool lockRow)
     {
-        using var cmd = Command(
+        var cmd = Command(
             $"SELECT {SqlText.OrderColumns} FROM orders WHERE appid = @appid AND order_id = @order{(lockRow ? dialect.ForUpdate : "")}",
             ("appid", appId), ("order", orderId));
         using var reader = cmd.ExecuteReader();
@@ -241,7 +245,7 @@ internal sealed partial class SqlStoreTransaction(DbConnection connection, DbTra
     public bool TryInsertOrder(OrderRecord order)
     {
         // No conflict target: either unique key (app + order_id, carrier + waybill_id) makes this a no-op, on both engines.
-        using var cmd = Command(
+        var cmd = Command(
             $"INSERT INTO orders ({SqlText.OrderColumns}) " +
             "VALUES (@appid, @order, @delivery, @biz, @account, @waybill, @status, @digest, @request, @created, @updated) " +
             "ON CONFLICT DO NOTHING",
@@ -254,13 +258,13 @@ internal sealed partial class SqlStoreTransaction(DbConnection connection, DbTra
 
     public void DeleteOrder(string appId, string orderId)
     {
-        using var cmd = Command("DELETE FROM orders WHERE appid = @appid AND order_id = @order", ("appid", appId), ("order", orderId));
+        var cmd = Command("DELETE FROM orders WHERE appid = @appid AND order_id = @order", ("appid", appId), ("order", orderId));
         cmd.ExecuteNonQuery();
     }
 
     public bool SetOrderStatus(string appId, string orderId, OrderStatus from, OrderStatus to, long now)
     {
-        using var cmd = Command(
+        var cmd = Command(
             "UPDATE orders SET status = @to, updated_at = @now WHERE appid = @appid AND order_id = @order AND status = @from",
             ("to", (int)to), ("now", now), ("appid", appId), ("order", orderId), ("from", (int)from));
         return cmd.ExecuteNonQuery() == 1;
@@ -268,7 +272,7 @@ internal sealed partial class SqlStoreTransaction(DbConnection connection, DbTra
 
     public IdempotencyRecord? GetIdempotency(string scope, string key)
     {
-        using var cmd = Command(
+        var cmd = Command(
             "SELECT scope, idem_key, request_hash, status, response, created_at FROM idempotency WHERE scope = @scope AND idem_key = @key",
             ("scope", scope), ("key", key));
         using var reader = cmd.ExecuteReader();
@@ -280,7 +284,7 @@ internal sealed partial class SqlStoreTransaction(DbConnection connection, DbTra
 
     public void InsertIdempotency(IdempotencyRecord record)
     {
-        using var cmd = Command(
+        var cmd = Command(
             "INSERT INTO idempotency (scope, idem_key, request_hash, status, response, created_at) " +
             "VALUES (@scope, @key, @hash, @status, @response, @created)",
             ("scope", record.Scope), ("key", record.Key), ("hash", record.RequestHash), ("status", record.Status),
@@ -290,13 +294,13 @@ internal sealed partial class SqlStoreTransaction(DbConnection connection, DbTra
 
     public string? GetSetting(string key)
     {
-        using var cmd = Command("SELECT value FROM settings WHERE key = @key", ("key", key));
+        var cmd = Command("SELECT value FROM settings WHERE key = @key", ("key", key));
         return cmd.ExecuteScalar() as string;
     }
 
     public void SetSetting(string key, string value)
     {
-        using var cmd = Command(
+        var cmd = Command(
             "INSERT INTO settings (key, value) VALUES (@key, @value) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
             ("key", key), ("value", value));
         cmd.ExecuteNonQuery();
