@@ -25,15 +25,21 @@ public static class CloudGateway
     {
         // One route for all: every registered IWeChatApi (the order APIs too, once registered) is a cloud method by its CloudName.
         var apis = app.ServiceProvider.GetServices<IWeChatApi>().ToDictionary(a => a.CloudName, StringComparer.Ordinal);
+        // Singletons, resolved once, as the HTTP routes do: no DI scope per call.
+        var services = new GatewayServices(app.ServiceProvider.GetRequiredService<CloudDirectory>(),
+            app.ServiceProvider.GetRequiredService<IWaybillStore>(), app.ServiceProvider.GetRequiredService<CallBudget>(),
+            app.ServiceProvider.GetRequiredService<Microsoft.Extensions.Options.IOptions<WeChatOptions>>().Value.MaxBodyBytes);
         app.MapMethods(RoutePrefix + "{method}", [HttpMethods.Get, HttpMethods.Post, HttpMethods.Put, HttpMethods.Delete],
-                (HttpContext context, string method) => HandleAsync(context, method, apis))
+                (HttpContext context, string method) => HandleAsync(context, method, apis, services))
             .ExcludeFromDescription();
         return app;
     }
 
-    private static async Task HandleAsync(HttpContext context, string method, IReadOnlyDictionary<string, IWeChatApi> apis)
+    private sealed record GatewayServices(CloudDirectory Directory, IWaybillStore Store, CallBudget Budget, int MaxBodyBytes);
+
+    private static async Task HandleAsync(HttpContext context, string method, IReadOnlyDictionary<string, IWeChatApi> apis,
+        GatewayServices services)
     {
-        var services = context.RequestServices;
         var prefix = $"openapi.logistics.{method}";
 
         // 1. Who calls: the environment's credential and the function's name, like the access token of the HTTP form.
@@ -45,9 +51,9 @@ public static class CloudGateway
             await FailAsync(context, prefix, new ApiError(ErrorCodes.AccessTokenMissing));
             return;
         }
-        var directory = services.GetRequiredService<CloudDirectory>();
+        var directory = services.Directory;
         var env = await directory.AuthenticateAsync(envId, credential, context.RequestAborted);
-        var app = env is null ? null : await services.GetRequiredService<IWaybillStore>().FindAppAsync(env.AppId, context.RequestAborted);
+        var app = env is null ? null : await services.Store.FindAppAsync(env.AppId, context.RequestAborted);
         if (app is null)
         {
             // The same answer for an unknown environment and a wrong credential: nothing says which environments exist.
@@ -76,7 +82,7 @@ public static class CloudGateway
         }
 
         // 4. The app's call budget of the API is the same one its HTTP calls spend.
-        if (services.GetRequiredService<CallBudget>().TryConsume(app, api.CloudName) is { } limited)
+        if (services.Budget.TryConsume(app, api.CloudName) is { } limited)
         {
             await FailAsync(context, prefix, limited);
             return;
@@ -86,7 +92,7 @@ public static class CloudGateway
         JsonNode? body = null;
         if (api.IsPost)
         {
-            var (parsed, bodyError) = await WeChatBody.ReadAsync(context, CloudJsonContext.Default.JsonObject);
+            var (parsed, bodyError) = await WeChatBody.ReadAsync(context, CloudJsonContext.Default.JsonObject, services.MaxBodyBytes);
             if (bodyError is { } e)
             {
                 await FailAsync(context, prefix, e);
