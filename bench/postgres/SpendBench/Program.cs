@@ -1,22 +1,25 @@
-// Durable spends per second on one hot PostgreSQL account, through the store's group-commit writer: batched
-// (MaxBatch = 256) against one transaction per spend (MaxBatch = 1), in the same run, on fresh databases.
-// Usage: SpendBench <admin connection string> [seconds=5] [concurrency=256]
+// Durable spends per second on one hot PostgreSQL account, through the real addOrder write (OrderProcessor.PlaceOrders)
+// and the store's group-commit writer: batched (MaxBatch = 256) against one transaction per spend (MaxBatch = 1), in
+// the same run, on fresh databases.
+// Usage: SpendBench <admin connection string> [seconds=5] [concurrency=256] [order ids: time|streams]
 using System.Diagnostics;
 using System.Globalization;
 using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
+using WaybillQuota.Bench;
 using WaybillQuota.Server.Storage;
 
 var admin = args.Length > 0 ? args[0] : throw new ArgumentException("Usage: SpendBench <admin connection string> [seconds] [concurrency]");
 var seconds = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 5;
 var concurrency = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 256;
+var orderIds = args.Length > 3 ? args[3] : "time";
 
-var batched = await RunAsync(admin, maxBatch: 256, seconds, concurrency);
-var single = await RunAsync(admin, maxBatch: 1, seconds, concurrency);
+var batched = await RunAsync(admin, maxBatch: 256, seconds, concurrency, orderIds);
+var single = await RunAsync(admin, maxBatch: 1, seconds, concurrency, orderIds);
 Console.WriteLine(FormattableString.Invariant($"ratio batched/single: {batched / single:F1}x"));
 return 0;
 
-static async Task<double> RunAsync(string admin, int maxBatch, int seconds, int concurrency)
+static async Task<double> RunAsync(string admin, int maxBatch, int seconds, int concurrency, string orderIds)
 {
     var database = $"bench_{Guid.NewGuid():N}";
     await using (var connection = new NpgsqlConnection(admin))
@@ -33,27 +36,11 @@ static async Task<double> RunAsync(string admin, int maxBatch, int seconds, int 
     };
     await using var store = new PostgresWaybillStore(options, NullLogger<PostgresWaybillStore>.Instance);
     await store.InitializeAsync(CancellationToken.None);
-    var account = await store.WriteAsync(tx =>
-    {
-        var a = tx.InsertAccount("YTO", "hot", "-", 0);
-        tx.ApplyLedger(a.Id, 100_000_000, LedgerKinds.Credit, "bench:seed", 0);
-        return a;
-    }, CancellationToken.None);
+    var account = await HotAccountSpends.SeedAsync(store);
 
     var stop = Stopwatch.StartNew();
-    var deadline = TimeSpan.FromSeconds(seconds);
-    var spent = 0L;
     var commitsBefore = store.Commits;
-    await Task.WhenAll(Enumerable.Range(0, concurrency).Select(async worker =>
-    {
-        for (var i = 0L; stop.Elapsed < deadline; i++)
-        {
-            var reference = $"bench:{worker}:{i}";
-            var result = await store.WriteAsync(tx => tx.ApplyLedger(account.Id, -1, LedgerKinds.Consume, reference, 1), CancellationToken.None);
-            if (result.Outcome != LedgerOutcome.Applied) throw new InvalidOperationException($"Spend {reference}: {result.Outcome}");
-            Interlocked.Increment(ref spent);
-        }
-    }));
+    var spent = await HotAccountSpends.RunAsync(store, account.Id, concurrency, TimeSpan.FromSeconds(seconds), orderIds);
     var elapsed = stop.Elapsed.TotalSeconds;
     var commits = store.Commits - commitsBefore;
 
@@ -73,7 +60,7 @@ static async Task<double> RunAsync(string admin, int maxBatch, int seconds, int 
 
     var rate = spent / elapsed;
     Console.WriteLine(FormattableString.Invariant(
-        $"MaxBatch={maxBatch,-4} concurrency={concurrency} {spent} spends in {elapsed:F1} s: {rate:F0} spends/s, {commits} commits, {spent / (double)Math.Max(commits, 1):F1} spends/commit"));
+        $"MaxBatch={maxBatch,-4} concurrency={concurrency} {orderIds} order ids: {spent} spends in {elapsed:F1} s: {rate:F0} spends/s, {commits} commits, {spent / (double)Math.Max(commits, 1):F1} spends/commit"));
     NpgsqlConnection.ClearAllPools();
     await using (var connection = new NpgsqlConnection(admin))
     {

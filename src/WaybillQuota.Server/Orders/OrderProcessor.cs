@@ -19,7 +19,7 @@ public sealed class OrderProcessor(IWaybillStore store, AccountGuard guard, Carr
     /// <summary>Unknown order, another app's order, or one whose delivery_id or waybill_id differs: all the same answer.</summary>
     public static readonly ApiError OrderNotFound = new(ErrorCodes.DeliveryLogicFail, "order not found");
 
-    /// <summary>Draws of a waybill number before giving up (a collision is one in 10^10 or fewer per draw).</summary>
+    /// <summary>Numbers tried for one order before giving up (only numbers issued before they were sequential can collide).</summary>
     private const int WaybillDraws = 8;
 
     /// <summary>The ledger reference of an order's spend; appids hold no ':', so the order_id after it is unambiguous.</summary>
@@ -42,10 +42,10 @@ public sealed class OrderProcessor(IWaybillStore store, AccountGuard guard, Carr
         var canonical = JsonSerializer.SerializeToUtf8Bytes(request, WeChatJsonContext.Wire.AddOrderRequest);
         var now = time.NowMs();
         var draft = new OrderRecord(appId, request.OrderId!, carrier.DeliveryId, request.BizId!, access.Account?.Id, "",
-            OrderStatus.Normal, SHA256.HashData(canonical), Encoding.UTF8.GetString(canonical), now, now);
+            OrderStatus.Normal, SHA256.HashData(canonical), Label(request), now, now);
         var spends = carrier.HasQuota && access.Account is not null;
 
-        var (code, order) = await store.WriteAsync(tx => Place(tx, draft, spends), cancellationToken);
+        var (code, order) = await store.WriteAsync(PlaceOrders, new OrderPlacement(draft, spends), cancellationToken);
         if (code != ErrorCodes.Ok) return new ApiError(code);
         return new AddOrderResponse
         {
@@ -56,43 +56,118 @@ public sealed class OrderProcessor(IWaybillStore store, AccountGuard guard, Carr
     }
 
     /// <summary>
-    /// The whole addOrder decision, atomic: a known (app, order_id) answers its first waybill again (same digest) or
-    /// 9300508; otherwise the order row is inserted first (so a concurrent instance inserting the same key waits for
-    /// this transaction on PostgreSQL, then finds the row), then the waybill is spent under the account's row lock,
-    /// and the row is taken back out if the balance is 0.
+    /// What an order keeps for getOrder: the request less what no label or answer shows (cargo, insurance, service,
+    /// shop links, post codes...), in the request's own shape. Half the row or less, and the row is most of what a
+    /// batch of orders writes to disk.
     /// </summary>
-    public static (int Code, OrderRecord? Order) Place(IStoreTransaction tx, OrderRecord draft, bool spends)
+    public static string Label(AddOrderRequest request) => JsonSerializer.Serialize(new AddOrderRequest
+    {
+        OrderId = request.OrderId,
+        CustomRemark = request.CustomRemark,
+        Sender = Party(request.Sender),
+        Receiver = Party(request.Receiver),
+        Shop = request.Shop is { GoodsName: { } goods } ? new OrderShop { GoodsName = goods } : null,
+    }, WeChatJsonContext.Wire.AddOrderRequest);
+
+    private static OrderContact? Party(OrderContact? c) => c is null ? null : c with { PostCode = null, Country = null };
+
+    /// <summary>The addOrder write, set-based: every addOrder that meets others in a batch is placed with them.</summary>
+    public static readonly BulkWrite<OrderPlacement, PlaceResult> PlaceOrders = PlaceAll;
+
+    /// <summary>
+    /// The whole addOrder decision for a batch of orders, atomic, each answered as if placed alone in queue order: a
+    /// known (app, order_id) answers its first waybill again (same digest) or 9300508; new orders get sequential waybill
+    /// numbers and are inserted first (so a concurrent instance inserting the same key waits for this transaction on
+    /// PostgreSQL, then finds the row); then each account spends one waybill per new order in one conditional update,
+    /// and the orders the balance did not cover are taken back out (9300523).
+    /// </summary>
+    public static void PlaceAll(IStoreTransaction tx, IReadOnlyList<OrderPlacement> items, PlaceResult[] results)
+    {
+        // The first item of each (app, order_id) is placed; a repeat of it in the same batch is answered after it.
+        var first = new Dictionary<(string AppId, string OrderId), int>(items.Count);
+        var placed = new List<int>(items.Count);
+        for (var i = 0; i < items.Count; i++)
+        {
+            if (first.TryAdd((items[i].Draft.AppId, items[i].Draft.OrderId), i)) placed.Add(i);
+        }
+
+        var orders = new OrderRecord[placed.Count];
+        foreach (var carrier in Enumerable.Range(0, placed.Count).GroupBy(p => items[placed[p]].Draft.DeliveryId))
+        {
+            var numbers = tx.NextWaybillNumbers(carrier.Key, carrier.Count());
+            var n = 0;
+            foreach (var p in carrier) orders[p] = items[placed[p]].Draft with { WaybillId = Waybills.Format(carrier.Key, numbers[n++]) };
+        }
+        var inserted = tx.TryInsertOrders(orders);
+
+        // Live orders per (app, order_id) after this batch: the new ones and those found in place.
+        var live = new Dictionary<(string, string), OrderRecord>(placed.Count);
+        var spends = new Dictionary<long, List<int>>();
+        for (var p = 0; p < placed.Count; p++)
+        {
+            var i = placed[p];
+            var order = orders[p];
+            if (!inserted[p])
+            {
+                (order, var existed) = Settle(tx, order);
+                if (existed)
+                {
+                    live[(order.AppId, order.OrderId)] = order;
+                    results[i] = Answer(order, items[i].Draft);
+                    continue;
+                }
+            }
+            live[(order.AppId, order.OrderId)] = order;
+            results[i] = new PlaceResult(ErrorCodes.Ok, order);
+            if (items[i].Spends)
+            {
+                var accountId = order.AccountId!.Value;
+                if (!spends.TryGetValue(accountId, out var list)) spends[accountId] = list = [];
+                list.Add(i);
+            }
+        }
+
+        foreach (var (accountId, list) in spends)
+        {
+            var applied = tx.ConsumeMany(accountId,
+                [.. list.Select(i => (ConsumeReference(items[i].Draft.AppId, items[i].Draft.OrderId), items[i].Draft.CreatedAt))]);
+            foreach (var i in list.Skip(applied.Count))
+            {
+                var draft = items[i].Draft;
+                tx.DeleteOrder(draft.AppId, draft.OrderId);
+                live.Remove((draft.AppId, draft.OrderId));
+                results[i] = new PlaceResult(ErrorCodes.QuotaNotEnough, null);
+            }
+        }
+
+        // Repeats: against the order now in place, or as refused as the first was (its balance stayed at 0).
+        for (var i = 0; i < items.Count; i++)
+        {
+            var key = (items[i].Draft.AppId, items[i].Draft.OrderId);
+            if (first[key] == i) continue;
+            results[i] = live.TryGetValue(key, out var order) ? Answer(order, items[i].Draft) : results[first[key]];
+        }
+    }
+
+    private static PlaceResult Answer(OrderRecord existing, OrderRecord draft) =>
+        existing.RequestDigest.AsSpan().SequenceEqual(draft.RequestDigest)
+            ? new PlaceResult(ErrorCodes.Ok, existing)
+            : new PlaceResult(ErrorCodes.OrderIdUsed, null);
+
+    /// <summary>
+    /// An order whose insert did nothing: a row holds its (app, order_id), placed earlier or just now by another instance
+    /// (Existed), or its waybill number was taken (by an order from before numbers were sequential), and it is inserted
+    /// with the next free number.
+    /// </summary>
+    private static (OrderRecord Order, bool Existed) Settle(IStoreTransaction tx, OrderRecord order)
     {
         for (var draw = 0; draw < WaybillDraws; draw++)
         {
-            if (tx.GetOrder(draft.AppId, draft.OrderId, lockRow: false) is { } existing)
-            {
-                return existing.RequestDigest.AsSpan().SequenceEqual(draft.RequestDigest)
-                    ? (ErrorCodes.Ok, existing)
-                    : (ErrorCodes.OrderIdUsed, null);
-            }
-
-            var order = draft with { WaybillId = Waybills.NewId(draft.DeliveryId) };
-            // Not inserted: the order_id was just taken by another instance (seen at the top of the loop), or the
-            // waybill number is taken (drawn again).
-            if (!tx.TryInsertOrder(order)) continue;
-
-            if (spends)
-            {
-                var spent = tx.ApplyLedger(order.AccountId!.Value, -1, LedgerKinds.Consume,
-                    ConsumeReference(order.AppId, order.OrderId), order.CreatedAt);
-                if (spent.Outcome == LedgerOutcome.Insufficient)
-                {
-                    tx.DeleteOrder(order.AppId, order.OrderId);
-                    return (ErrorCodes.QuotaNotEnough, null);
-                }
-                // The order row is the only way to a consume reference, so a duplicate means the two disagree.
-                if (spent.Outcome == LedgerOutcome.Duplicate)
-                    throw new InvalidOperationException($"The ledger holds a spend of order {order.OrderId} that has no order row.");
-            }
-            return (ErrorCodes.Ok, order);
+            if (tx.GetOrder(order.AppId, order.OrderId, lockRow: false) is { } existing) return (existing, true);
+            order = order with { WaybillId = Waybills.Format(order.DeliveryId, tx.NextWaybillNumbers(order.DeliveryId, 1)[0]) };
+            if (tx.TryInsertOrder(order)) return (order, false);
         }
-        throw new InvalidOperationException($"No free {draft.DeliveryId} waybill number after {WaybillDraws} draws.");
+        throw new InvalidOperationException($"No free {order.DeliveryId} waybill number after {WaybillDraws} draws.");
     }
 
     public async ValueTask<ApiResult<CancelOrderResponse>> CancelAsync(string appId, CancelOrderRequest request,
@@ -202,7 +277,13 @@ public sealed class OrderProcessor(IWaybillStore store, AccountGuard guard, Carr
         var order = await store.FindOrderAsync(appId, orderId, cancellationToken);
         if (order is null || order.DeliveryId != deliveryId || (!string.IsNullOrEmpty(waybillId) && order.WaybillId != waybillId))
             return (null, OrderNotFound);
-        var placed = JsonSerializer.Deserialize(order.Request, WeChatJsonContext.Wire.AddOrderRequest)!;
+        var placed = JsonSerializer.Deserialize(order.Label, WeChatJsonContext.Wire.AddOrderRequest)!;
         return ((carrier, order, placed), null);
     }
 }
+
+/// <summary>One addOrder for <see cref="OrderProcessor.PlaceOrders"/>: the order to place and whether it spends a waybill.</summary>
+public readonly record struct OrderPlacement(OrderRecord Draft, bool Spends);
+
+/// <summary>The answer to one <see cref="OrderPlacement"/>: Ok with the order in place, or the errcode.</summary>
+public readonly record struct PlaceResult(int Code, OrderRecord? Order);

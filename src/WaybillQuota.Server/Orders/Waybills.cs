@@ -7,9 +7,10 @@ namespace WaybillQuota.Server.Orders;
 
 /// <summary>
 /// Waybill numbers and the routing data a label prints, in each carrier's own format (docs/orders.md has the table).
-/// Numbers are random rather than sequential: a per-carrier counter would be one more row that every order of that
-/// carrier locks, which on PostgreSQL serializes all server instances. Uniqueness per carrier is the orders table's
-/// (delivery_id, waybill_id) key; a collision is answered by drawing again.
+/// Numbers come from the store (<see cref="Storage.IStoreTransaction.NextWaybillNumbers"/>) and run in sequence, as a
+/// carrier's number segments do: a new number lands at the end of the (delivery_id, waybill_id) index rather than on a
+/// random page of it, which is most of what a batch of orders writes. Uniqueness per carrier is still that key's; a
+/// number taken already (e.g. by an order from before numbers were sequential) is answered by taking the next.
 /// </summary>
 public static class Waybills
 {
@@ -35,15 +36,18 @@ public static class Waybills
 
     private static readonly long[] Powers = [.. Enumerable.Range(0, 19).Select(n => (long)Math.Pow(10, n))];
 
-    /// <summary>A new waybill number of the carrier, e.g. <c>YT7510384659214</c> for YTO.</summary>
-    public static string NewId(string deliveryId)
+    /// <summary>
+    /// The waybill id of the carrier's <paramref name="number"/>-th waybill, e.g. <c>YT3000000000042</c> for YTO: its
+    /// prefix and a fixed count of digits, starting at 3 followed by zeros (a fresh carrier segment).
+    /// </summary>
+    public static string Format(string deliveryId, long number)
     {
         var (prefix, digits) = Formats.GetValueOrDefault(deliveryId, (deliveryId, 12));
-        var number = Random.Shared.NextInt64(Powers[digits]);
-        return string.Create(prefix.Length + digits, (prefix, digits, number), static (span, s) =>
+        var value = (3 * Powers[digits - 1] + number) % Powers[digits];
+        return string.Create(prefix.Length + digits, (prefix, digits, value), static (span, s) =>
         {
             s.prefix.AsSpan().CopyTo(span);
-            s.number.TryFormat(span[s.prefix.Length..], out _, new string('0', s.digits), System.Globalization.CultureInfo.InvariantCulture);
+            s.value.TryFormat(span[s.prefix.Length..], out _, new string('0', s.digits), System.Globalization.CultureInfo.InvariantCulture);
         });
     }
 

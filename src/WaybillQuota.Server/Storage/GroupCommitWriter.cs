@@ -45,9 +45,14 @@ internal sealed class GroupCommitWriter : IAsyncDisposable
     /// <summary>Transactions committed so far (for tests and benchmarks).</summary>
     public long Commits { get; private set; }
 
-    public Task<T> EnqueueAsync<T>(Func<IStoreTransaction, T> work, CancellationToken cancellationToken)
+    public Task<T> EnqueueAsync<T>(Func<IStoreTransaction, T> work, CancellationToken cancellationToken) =>
+        Enqueue(new WriteOp<T>(work, cancellationToken));
+
+    public Task<TResult> EnqueueAsync<TItem, TResult>(BulkWrite<TItem, TResult> work, TItem item, CancellationToken cancellationToken) =>
+        Enqueue(new BulkOp<TItem, TResult>(work, item, cancellationToken));
+
+    private Task<T> Enqueue<T>(Op<T> op)
     {
-        var op = new WriteOp<T>(work, cancellationToken);
         ObjectDisposedException.ThrowIf(!_queue.Writer.TryWrite(op), this);
         return op.Task;
     }
@@ -122,7 +127,17 @@ internal sealed class GroupCommitWriter : IAsyncDisposable
             }
             transaction = _begin(_connection);
             var tx = new SqlStoreTransaction(_commands!, transaction, _dialect);
-            foreach (var op in batch) op.Execute(tx);
+            // Consecutive bulk writes of the same work run as one call, in queue order with the writes around them.
+            for (var start = 0; start < batch.Count;)
+            {
+                var count = 1;
+                if (batch[start].Group is { } group)
+                {
+                    while (start + count < batch.Count && Equals(batch[start + count].Group, group)) count++;
+                }
+                batch[start].Execute(tx, batch, start, count);
+                start += count;
+            }
             tx.BeforeCommit();
             transaction.Commit();
             Commits++;
@@ -159,17 +174,24 @@ internal sealed class GroupCommitWriter : IAsyncDisposable
     private interface IWriteOp
     {
         bool IsCancelled { get; }
-        void Execute(SqlStoreTransaction tx);
+
+        /// <summary>The bulk work this write belongs to (consecutive writes of one group run as one call), or null.</summary>
+        object? Group { get; }
+
+        /// <summary>Runs this write and, for a bulk write, the <paramref name="count"/> - 1 writes of its group after it.</summary>
+        void Execute(SqlStoreTransaction tx, List<IWriteOp> batch, int start, int count);
         void Complete();
         void Fail(Exception error);
     }
 
-    private sealed class WriteOp<T>(Func<IStoreTransaction, T> work, CancellationToken cancellationToken) : IWriteOp
+    private abstract class Op<T>(CancellationToken cancellationToken) : IWriteOp
     {
         private readonly TaskCompletionSource<T> _tcs = new(TaskCreationOptions.RunContinuationsAsynchronously);
-        private T? _result;
 
         public Task<T> Task => _tcs.Task;
+
+        /// <summary>The result of the last execution, handed to the caller once its transaction has committed.</summary>
+        protected internal T? Result { get; set; }
 
         public bool IsCancelled
         {
@@ -181,8 +203,38 @@ internal sealed class GroupCommitWriter : IAsyncDisposable
             }
         }
 
-        public void Execute(SqlStoreTransaction tx) => _result = work(tx);
-        public void Complete() => _tcs.TrySetResult(_result!);
+        public abstract object? Group { get; }
+        public abstract void Execute(SqlStoreTransaction tx, List<IWriteOp> batch, int start, int count);
+        public void Complete() => _tcs.TrySetResult(Result!);
         public void Fail(Exception error) => _tcs.TrySetException(error);
+    }
+
+    private sealed class WriteOp<T>(Func<IStoreTransaction, T> work, CancellationToken cancellationToken) : Op<T>(cancellationToken)
+    {
+        public override object? Group => null;
+
+        public override void Execute(SqlStoreTransaction tx, List<IWriteOp> batch, int start, int count) => Result = work(tx);
+    }
+
+    private sealed class BulkOp<TItem, TResult>(BulkWrite<TItem, TResult> work, TItem item, CancellationToken cancellationToken)
+        : Op<TResult>(cancellationToken)
+    {
+        public override object Group => work;
+
+        public override void Execute(SqlStoreTransaction tx, List<IWriteOp> batch, int start, int count)
+        {
+            var ops = new BulkOp<TItem, TResult>[count];
+            var items = new TItem[count];
+            for (var i = 0; i < count; i++)
+            {
+                ops[i] = (BulkOp<TItem, TResult>)batch[start + i];
+                items[i] = ops[i].Item;
+            }
+            var results = new TResult[count];
+            work(tx, items, results);
+            for (var i = 0; i < count; i++) ops[i].Result = results[i];
+        }
+
+        private TItem Item => item;
     }
 }

@@ -18,6 +18,14 @@ public partial interface IWaybillStore : IAsyncDisposable
     /// </summary>
     Task<T> WriteAsync<T>(Func<IStoreTransaction, T> work, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Like <see cref="WriteAsync{T}"/> for writes that are cheaper together: the calls of one <paramref name="work"/>
+    /// that meet in a batch run as one call with all their items (in queue order), so it can use set-based SQL, and
+    /// each caller gets its own item's result once the transaction is durable. The work may run more than once, with
+    /// fewer items (a failed batch is retried write by write).
+    /// </summary>
+    Task<TResult> WriteAsync<TItem, TResult>(BulkWrite<TItem, TResult> work, TItem item, CancellationToken cancellationToken);
+
     ValueTask<AppRecord?> FindAppAsync(string appId, CancellationToken cancellationToken);
     ValueTask<TokenRecord?> FindTokenAsync(ReadOnlyMemory<byte> tokenHash, CancellationToken cancellationToken);
     ValueTask<AccountRecord?> FindAccountAsync(string deliveryId, string bizId, CancellationToken cancellationToken);
@@ -34,6 +42,12 @@ public partial interface IWaybillStore : IAsyncDisposable
     /// <summary>An order of one app, read from the database (orders are not part of the read model: no hot path reads them).</summary>
     Task<OrderRecord?> FindOrderAsync(string appId, string orderId, CancellationToken cancellationToken);
 }
+
+/// <summary>
+/// A write that handles many items in one call: fills <paramref name="results"/>[i] with the answer to
+/// <paramref name="items"/>[i], as if the items had been written one after another in that order.
+/// </summary>
+public delegate void BulkWrite<TItem, TResult>(IStoreTransaction tx, IReadOnlyList<TItem> items, TResult[] results);
 
 /// <summary>
 /// The SQL primitives available inside one write transaction. Business rules live in the feature folders and
@@ -66,6 +80,14 @@ public partial interface IStoreTransaction
     /// </summary>
     LedgerResult ApplyLedger(long accountId, int delta, string kind, string reference, long now);
 
+    /// <summary>
+    /// Spends one waybill of the account for each of <paramref name="spends"/>, in order, as far as the balance goes:
+    /// one conditional update for all of them (under the account's row lock where instances share the database) and
+    /// one ledger entry each. Returns the entries of the spends applied, the first ones; the rest found the balance at 0.
+    /// The caller guarantees each reference is new (the order row's key does); the ledger's unique key is the backstop.
+    /// </summary>
+    IReadOnlyList<LedgerEntry> ConsumeMany(long accountId, IReadOnlyList<(string Reference, long At)> spends);
+
     BindingRecord? GetBinding(string appId, long accountId);
     void UpsertBinding(BindingRecord binding);
 
@@ -77,6 +99,18 @@ public partial interface IStoreTransaction
     /// nothing changed. On PostgreSQL a concurrent insert of the same key by another instance waits for that one to commit.
     /// </summary>
     bool TryInsertOrder(OrderRecord order);
+
+    /// <summary>
+    /// <see cref="TryInsertOrder"/> for many orders at once (their (app, order_id) keys distinct): element i says
+    /// whether orders[i] was inserted.
+    /// </summary>
+    bool[] TryInsertOrders(IReadOnlyList<OrderRecord> orders);
+
+    /// <summary>
+    /// <paramref name="count"/> waybill numbers of the carrier never issued before by this database (nor by any
+    /// instance sharing it), in increasing order where one writer owns the counter.
+    /// </summary>
+    long[] NextWaybillNumbers(string deliveryId, int count);
 
     /// <summary>Removes an order inserted earlier in the same transaction (when its spend was refused).</summary>
     void DeleteOrder(string appId, string orderId);

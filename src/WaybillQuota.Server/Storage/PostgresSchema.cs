@@ -106,4 +106,11 @@ internal static class PostgresSchema
 
     /// <summary>Cloud call (issue 6): the SQLite script runs unchanged (TEXT and BIGINT only, hashes as hex).</summary>
     public const string V3 = SqliteSchema.V3;
+
+    /// <summary>
+    /// The orders table keeps the label's data rather than the whole request (see <see cref="SqliteSchema.V4"/>).
+    /// Waybill numbers: one sequence for every carrier (each number is unique, so it is unique per carrier too).
+    /// nextval takes no row lock, so instances placing orders at the same carrier do not wait for each other.
+    /// </summary>
+    public const string V4 = "ALTER TABLE orders RENAME COLUMN request TO label; CREATE SEQUENCE waybill_numbers;";
 }

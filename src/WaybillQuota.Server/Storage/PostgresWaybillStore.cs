@@ -28,8 +28,8 @@ public sealed class PostgresWaybillStore : SqlWaybillStore
     // pg_advisory_lock key of the migrations: any constant that no other application on the database uses.
     private const long MigrationLockKey = 0x5761_7962_696C_6C51; // "WaybillQ"
 
-    public static readonly SqlDialect PostgresDialect = new("PostgreSQL", " FOR NO KEY UPDATE", [PostgresSchema.V1, PostgresSchema.V2, PostgresSchema.V3],
-        $"SELECT pg_notify('{Channel}', k) FROM unnest(@keys) AS k");
+    public static readonly SqlDialect PostgresDialect = new("PostgreSQL", " FOR NO KEY UPDATE", [PostgresSchema.V1, PostgresSchema.V2, PostgresSchema.V3, PostgresSchema.V4],
+        $"SELECT pg_notify('{Channel}', k) FROM unnest(@keys) AS k", SetBased: true);
 
     private readonly NpgsqlDataSource _dataSource;
     private readonly NpgsqlDataSource _listenerSource;

@@ -37,7 +37,7 @@ internal sealed class PreparedCommands(DbConnection connection, bool reuse) : ID
         for (var i = 0; i < parameters.Length; i++)
         {
             var p = cmd.Parameters[i];
-            if (p.ParameterName != parameters[i].Name)
+            if (!p.ParameterName.AsSpan(1).SequenceEqual(parameters[i].Name))
                 throw new InvalidOperationException("One SQL text is used with different parameters.");
             p.Value = parameters[i].Value ?? DBNull.Value;
         }

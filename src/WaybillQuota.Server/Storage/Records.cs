@@ -97,8 +97,11 @@ public enum OrderStatus
 }
 
 /// <param name="AccountId">The ledger account the order spent from; null on shared accounts (TEST, cash), which keep no ledger.</param>
-/// <param name="RequestDigest">SHA-256 of <paramref name="Request"/>: an identical retry has the same digest.</param>
-/// <param name="Request">The canonical JSON of the addOrder request (what the label prints).</param>
+/// <param name="RequestDigest">SHA-256 of the canonical JSON of the addOrder request: an identical retry has the same digest.</param>
+/// <param name="Label">
+/// What getOrder shows of the order later: the parts of the addOrder request its label prints, as JSON of the same
+/// shape (rows from before V4 hold the whole request, which reads the same way).
+/// </param>
 public sealed record OrderRecord(
     string AppId,
     string OrderId,
@@ -108,6 +111,6 @@ public sealed record OrderRecord(
     string WaybillId,
     OrderStatus Status,
     byte[] RequestDigest,
-    string Request,
+    string Label,
     long CreatedAt,
     long UpdatedAt);

@@ -17,8 +17,14 @@ namespace WaybillQuota.Server.Storage;
 /// reusing them is most of the batched writer's speed; Npgsql infers parameter types per command, so a reused command
 /// whose parameter changes type (a NULL, then bytes) would fail, and it gains little there.
 /// </param>
+/// <param name="SetBased">
+/// Work on many rows is sent as one statement over array parameters (<c>unnest</c>), and waybill numbers come from a
+/// sequence: on a client/server engine each statement is a round trip, and a sequence is shared by all instances
+/// without a row lock. Where false (SQLite, in process), a reused prepared statement per row costs no round trip, and
+/// the single writer owns a counter row.
+/// </param>
 public sealed record SqlDialect(string Name, string ForUpdate, IReadOnlyList<string> Migrations, string? NotifySql = null,
-    bool ReuseCommands = false)
+    bool ReuseCommands = false, bool SetBased = false)
 {
     /// <summary>Other processes write the same database, so the read model is invalidated by notifications.</summary>
     public bool IsShared => NotifySql is not null;

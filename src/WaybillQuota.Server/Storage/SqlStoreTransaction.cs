@@ -199,6 +199,64 @@ internal sealed partial class SqlStoreTransaction(PreparedCommands commands, DbT
         }
     }
 
+    public IReadOnlyList<LedgerEntry> ConsumeMany(long accountId, IReadOnlyList<(string Reference, long At)> spends)
+    {
+        if (spends.Count == 0) return [];
+        string deliveryId, bizId;
+        int balance;
+        long lastSeq;
+        using (var reader = Command(
+            $"SELECT delivery_id, biz_id, balance, last_seq FROM accounts WHERE id = @id{dialect.ForUpdate}", ("id", accountId)).ExecuteReader())
+        {
+            if (!reader.Read()) throw new InvalidOperationException($"Account {accountId} does not exist.");
+            (deliveryId, bizId, balance, lastSeq) = (reader.GetString(0), reader.GetString(1), reader.GetInt32(2), reader.GetInt64(3));
+        }
+        var applied = Math.Min(balance, spends.Count);
+        if (applied == 0) return [];
+
+        var now = spends[applied - 1].At;
+        // Conditional even under the lock: the balance can never be taken below 0, whatever read it.
+        var moved = Command(
+            "UPDATE accounts SET balance = balance - @n, last_seq = last_seq + @n, balance_updated_at = @now " +
+            "WHERE id = @id AND balance >= @n",
+            ("n", applied), ("now", now), ("id", accountId)).ExecuteNonQuery();
+        if (moved != 1) throw new InvalidOperationException($"Account {accountId} changed under its row lock.");
+
+        var entries = new LedgerEntry[applied];
+        for (var i = 0; i < applied; i++)
+        {
+            entries[i] = new LedgerEntry(accountId, lastSeq + 1 + i, -1, balance - 1 - i, LedgerKinds.Consume, spends[i].Reference, spends[i].At);
+        }
+        InsertLedger(entries);
+        var after = balance - applied;
+        OnCommit(StoreCache.AccountKey(deliveryId, bizId), c => c.SetBalance(deliveryId, bizId, after, now));
+        return entries;
+    }
+
+    private void InsertLedger(LedgerEntry[] entries)
+    {
+        if (!dialect.SetBased)
+        {
+            foreach (var entry in entries) InsertLedger(entry);
+            return;
+        }
+        Command(
+            "INSERT INTO ledger (account_id, seq, delta, balance_after, kind, reference, created_at) " +
+            "SELECT account_id, seq, delta, balance_after, kind, reference, created_at FROM unnest(@id::bigint[], @seq::bigint[], " +
+            "@delta::integer[], @after::integer[], @kind::text[], @ref::text[], @now::bigint[]) " +
+            "AS t (account_id, seq, delta, balance_after, kind, reference, created_at)",
+            ("id", Column(entries, e => e.AccountId)), ("seq", Column(entries, e => e.Seq)), ("delta", Column(entries, e => e.Delta)),
+            ("after", Column(entries, e => e.BalanceAfter)), ("kind", Column(entries, e => e.Kind)),
+            ("ref", Column(entries, e => e.Reference)), ("now", Column(entries, e => e.CreatedAt))).ExecuteNonQuery();
+    }
+
+    private static TColumn[] Column<TRow, TColumn>(IReadOnlyList<TRow> rows, Func<TRow, TColumn> column)
+    {
+        var values = new TColumn[rows.Count];
+        for (var i = 0; i < values.Length; i++) values[i] = column(rows[i]);
+        return values;
+    }
+
     private void InsertLedger(LedgerEntry entry)
     {
         var cmd = Command(
@@ -247,13 +305,57 @@ internal sealed partial class SqlStoreTransaction(PreparedCommands commands, DbT
         // No conflict target: either unique key (app + order_id, carrier + waybill_id) makes this a no-op, on both engines.
         var cmd = Command(
             $"INSERT INTO orders ({SqlText.OrderColumns}) " +
-            "VALUES (@appid, @order, @delivery, @biz, @account, @waybill, @status, @digest, @request, @created, @updated) " +
+            "VALUES (@appid, @order, @delivery, @biz, @account, @waybill, @status, @digest, @label, @created, @updated) " +
             "ON CONFLICT DO NOTHING",
             ("appid", order.AppId), ("order", order.OrderId), ("delivery", order.DeliveryId), ("biz", order.BizId),
             ("account", order.AccountId), ("waybill", order.WaybillId), ("status", (int)order.Status),
-            ("digest", order.RequestDigest), ("request", order.Request), ("created", order.CreatedAt),
+            ("digest", order.RequestDigest), ("label", order.Label), ("created", order.CreatedAt),
             ("updated", order.UpdatedAt));
         return cmd.ExecuteNonQuery() == 1;
+    }
+
+    public bool[] TryInsertOrders(IReadOnlyList<OrderRecord> orders)
+    {
+        var inserted = new bool[orders.Count];
+        if (!dialect.SetBased)
+        {
+            for (var i = 0; i < orders.Count; i++) inserted[i] = TryInsertOrder(orders[i]);
+            return inserted;
+        }
+
+        var cmd = Command(
+            $"INSERT INTO orders ({SqlText.OrderColumns}) " +
+            "SELECT * FROM unnest(@appid::text[], @order::text[], @delivery::text[], @biz::text[], @account::bigint[], " +
+            "@waybill::text[], @status::integer[], @digest::bytea[], @label::text[], @created::bigint[], @updated::bigint[]) " +
+            "ON CONFLICT DO NOTHING RETURNING appid, order_id",
+            ("appid", Column(orders, o => o.AppId)), ("order", Column(orders, o => o.OrderId)),
+            ("delivery", Column(orders, o => o.DeliveryId)), ("biz", Column(orders, o => o.BizId)),
+            ("account", Column(orders, o => o.AccountId)), ("waybill", Column(orders, o => o.WaybillId)),
+            ("status", Column(orders, o => (int)o.Status)), ("digest", Column(orders, o => o.RequestDigest)),
+            ("label", Column(orders, o => o.Label)), ("created", Column(orders, o => o.CreatedAt)),
+            ("updated", Column(orders, o => o.UpdatedAt)));
+        var index = new Dictionary<(string, string), int>(orders.Count);
+        for (var i = 0; i < orders.Count; i++) index.Add((orders[i].AppId, orders[i].OrderId), i);
+        using var reader = cmd.ExecuteReader();
+        while (reader.Read()) inserted[index[(reader.GetString(0), reader.GetString(1))]] = true;
+        return inserted;
+    }
+
+    public long[] NextWaybillNumbers(string deliveryId, int count)
+    {
+        var numbers = new long[count];
+        if (dialect.SetBased)
+        {
+            using var reader = Command("SELECT nextval('waybill_numbers') FROM generate_series(1, @n)", ("n", count)).ExecuteReader();
+            for (var i = 0; i < count && reader.Read(); i++) numbers[i] = reader.GetInt64(0);
+            return numbers;
+        }
+        var last = Convert.ToInt64(Command(
+            "INSERT INTO waybill_numbers (delivery_id, last) VALUES (@delivery, @n) " +
+            "ON CONFLICT (delivery_id) DO UPDATE SET last = waybill_numbers.last + @n RETURNING last",
+            ("delivery", deliveryId), ("n", count)).ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
+        for (var i = 0; i < count; i++) numbers[i] = last - count + 1 + i;
+        return numbers;
     }
 
     public void DeleteOrder(string appId, string orderId)

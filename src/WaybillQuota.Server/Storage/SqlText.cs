@@ -12,7 +12,7 @@ internal static partial class SqlText
         "b.appid, b.account_id, a.delivery_id, a.biz_id, b.status, b.alias, b.remark_content, b.remark_wrong_msg, b.created_at, b.updated_at";
     public const string LedgerColumns = "account_id, seq, delta, balance_after, kind, reference, created_at";
     public const string OrderColumns =
-        "appid, order_id, delivery_id, biz_id, account_id, waybill_id, status, request_digest, request, created_at, updated_at";
+        "appid, order_id, delivery_id, biz_id, account_id, waybill_id, status, request_digest, label, created_at, updated_at";
 
     public static DbCommand Command(DbConnection connection, DbTransaction? transaction, string sql,
         params (string Name, object? Value)[] parameters)
@@ -23,7 +23,8 @@ internal static partial class SqlText
         foreach (var (name, value) in parameters)
         {
             var p = cmd.CreateParameter();
-            p.ParameterName = name;
+            // Named as the SQL spells it: Microsoft.Data.Sqlite otherwise looks each name up again with every prefix.
+            p.ParameterName = "@" + name;
             p.Value = value ?? DBNull.Value;
             cmd.Parameters.Add(p);
         }

@@ -77,7 +77,12 @@ public abstract partial class SqlWaybillStore : IWaybillStore
     }
 
     public Task<T> WriteAsync<T>(Func<IStoreTransaction, T> work, CancellationToken cancellationToken) =>
-        (_writer ?? throw new InvalidOperationException("The store is not initialized.")).EnqueueAsync(work, cancellationToken);
+        Writer.EnqueueAsync(work, cancellationToken);
+
+    public Task<TResult> WriteAsync<TItem, TResult>(BulkWrite<TItem, TResult> work, TItem item, CancellationToken cancellationToken) =>
+        Writer.EnqueueAsync(work, item, cancellationToken);
+
+    private GroupCommitWriter Writer => _writer ?? throw new InvalidOperationException("The store is not initialized.");
 
     public virtual ValueTask<AppRecord?> FindAppAsync(string appId, CancellationToken cancellationToken) =>
         Cache.TryGetApp(appId, out var app)

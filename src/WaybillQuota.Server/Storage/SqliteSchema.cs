@@ -100,4 +100,19 @@ internal static partial class SqliteSchema
             UNIQUE (delivery_id, waybill_id)
         );
         """;
+
+    /// <summary>
+    /// Group commit on a hot account (issue 3): the orders table keeps the label's data rather than the whole request
+    /// (its digest still stands for the whole), and waybill numbers are sequential, from the last number issued per
+    /// carrier. Numbers are sequential, so the
+    /// (delivery_id, waybill_id) index grows at its end instead of dirtying a random page per order; the single
+    /// writer owns this row, so it serializes nothing that was not serialized already.
+    /// </summary>
+    public const string V4 = """
+        ALTER TABLE orders RENAME COLUMN request TO label;
+        CREATE TABLE waybill_numbers (
+            delivery_id TEXT PRIMARY KEY,
+            last INTEGER NOT NULL
+        );
+        """;
 }

@@ -10,7 +10,7 @@ namespace WaybillQuota.Server.Storage;
 /// </summary>
 public sealed class SqliteWaybillStore : SqlWaybillStore
 {
-    public static readonly SqlDialect SqliteDialect = new("SQLite", "", [SqliteSchema.V1, SqliteSchema.V2, SqliteSchema.V3], ReuseCommands: true);
+    public static readonly SqlDialect SqliteDialect = new("SQLite", "", [SqliteSchema.V1, SqliteSchema.V2, SqliteSchema.V3, SqliteSchema.V4], ReuseCommands: true);
 
     private readonly string _connectionString;
 

@@ -95,7 +95,7 @@ public abstract class OrderConcurrencyTests : EngineTests
         var blocker = store.WriteAsync(_ => { entered.Set(); release.Wait(Ct); return 0; }, Ct);
         entered.Wait(Ct);
         var spends = Enumerable.Range(0, 100)
-            .Select(i => store.WriteAsync(tx => OrderProcessor.Place(tx, Draft(server.Demo.Appid, account.Id, $"gc-{i}"), spends: true), Ct))
+            .Select(i => store.WriteAsync(OrderProcessor.PlaceOrders, new OrderPlacement(Draft(server.Demo.Appid, account.Id, $"gc-{i}"), Spends: true), Ct))
             .ToList();
         release.Set();
         await blocker;

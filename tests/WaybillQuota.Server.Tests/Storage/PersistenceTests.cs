@@ -1,4 +1,7 @@
+using System.Text;
+using WaybillQuota.Server.Storage;
 using WaybillQuota.Server.Tests.Infrastructure;
+using WaybillQuota.Server.Tests.Orders;
 
 namespace WaybillQuota.Server.Tests.Storage;
 
@@ -28,6 +31,35 @@ public abstract class PersistenceTests : EngineTests
         var retry = await restarted.OperatorAsync(HttpMethod.Post, "/ops/v1/accounts/YTO/xyz/credits", """{"amount":7}""", "before-restart");
         Assert.Equal(217, retry.Json["balance"]!.GetValue<int>());
         Assert.Equal(217, (await restarted.OperatorAsync(HttpMethod.Get, "/ops/v1/accounts/YTO/xyz")).Json["balance"]!.GetValue<int>());
+    }
+
+    [Fact]
+    public async Task Upgrade_FromSchemaV3_KeepsOrdersReadable_AndNewWaybillsSkipNumbersTakenBefore()
+    {
+        var server = await StartAsync();
+        var token = await server.DemoTokenAsync();
+        var old = (await server.AddAsync(token, OrderWire.Example("before-upgrade"))).Json["waybill_id"]!.GetValue<string>();
+        // Back to schema 3: the order's data under its old column name, and no waybill counter, so the first number
+        // the upgraded database issues is the one this order already holds.
+        await server.Store.WriteAsync(tx =>
+        {
+            var sql = (SqlStoreTransaction)tx;
+            sql.Command("ALTER TABLE orders RENAME COLUMN label TO request").ExecuteNonQuery();
+            sql.Command(sql.Dialect.SetBased ? "DROP SEQUENCE waybill_numbers" : "DROP TABLE waybill_numbers").ExecuteNonQuery();
+            sql.Command("DELETE FROM schema_version WHERE version = 4").ExecuteNonQuery();
+            return 0;
+        }, Ct);
+
+        await using var upgraded = await server.RestartAsync(Ct);
+
+        var read = await upgraded.GetOrderAsync(token, "before-upgrade");
+        Assert.Equal(old, read.Json["waybill_id"]!.GetValue<string>());
+        Assert.Contains("王小蒙", Encoding.UTF8.GetString(Convert.FromBase64String(read.Json["print_html"]!.GetValue<string>())),
+            StringComparison.Ordinal);
+        var added = await upgraded.AddAsync(token, OrderWire.Example("after-upgrade"));
+        Assert.Equal(0, added.ErrCode);
+        Assert.NotEqual(old, added.Json["waybill_id"]!.GetValue<string>());
+        Assert.Equal(208, await upgraded.AssertLedgerInvariantAsync());
     }
 
     [Fact]
