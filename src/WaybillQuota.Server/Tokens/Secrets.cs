@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Buffers.Text;
 using System.Security.Cryptography;
 using System.Text;
@@ -17,20 +18,16 @@ public static class Secrets
         Base64Url.EncodeToString(HMACSHA256.HashData(key, nonce));
 
     /// <summary>Whether <paramref name="token"/> has the shape of a token this server issues.</summary>
-    public static bool IsWellFormedToken(string token)
-    {
-        if (token.Length != TokenLength) return false;
-        foreach (var c in token)
-        {
-            if (!(char.IsAsciiLetterOrDigit(c) || c is '-' or '_')) return false;
-        }
-        return true;
-    }
+    public static bool IsWellFormedToken(ReadOnlySpan<char> token) =>
+        token.Length == TokenLength && !token.ContainsAnyExcept(TokenAlphabet);
+
+    private static readonly SearchValues<char> TokenAlphabet =
+        SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_");
 
     /// <summary>SHA-256 of a high-entropy credential (token, secret, operator key). They carry ≥128 random bits, so a fast hash suffices.</summary>
     public static byte[] Hash(string credential) => SHA256.HashData(Encoding.UTF8.GetBytes(credential));
 
-    public static void Hash(string credential, Span<byte> destination)
+    public static void Hash(ReadOnlySpan<char> credential, Span<byte> destination)
     {
         Span<byte> utf8 = stackalloc byte[Encoding.UTF8.GetMaxByteCount(credential.Length)];
         var n = Encoding.UTF8.GetBytes(credential, utf8);
