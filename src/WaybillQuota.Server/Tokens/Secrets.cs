@@ -11,6 +11,9 @@ public static class Secrets
     /// <summary>Tokens are 32 bytes (256 bits) in base64url: 43 characters of <c>A-Z a-z 0-9 - _</c>.</summary>
     public const int TokenLength = 43;
 
+    private static readonly SearchValues<char> TokenAlphabet =
+        SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_");
+
     public static string NewToken() => Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(32));
 
     /// <summary>A token that can be made again from its nonce by whoever holds the key (stable tokens).</summary>
@@ -20,9 +23,6 @@ public static class Secrets
     /// <summary>Whether <paramref name="token"/> has the shape of a token this server issues.</summary>
     public static bool IsWellFormedToken(ReadOnlySpan<char> token) =>
         token.Length == TokenLength && !token.ContainsAnyExcept(TokenAlphabet);
-
-    private static readonly SearchValues<char> TokenAlphabet =
-        SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_");
 
     /// <summary>SHA-256 of a high-entropy credential (token, secret, operator key). They carry ≥128 random bits, so a fast hash suffices.</summary>
     public static byte[] Hash(string credential) => SHA256.HashData(Encoding.UTF8.GetBytes(credential));

@@ -115,7 +115,7 @@ public sealed class TokenService(IWaybillStore store, TimeProvider time, IOption
     /// </summary>
     public ValueTask<(AppRecord? App, ApiError? Error)> AuthenticateAsync(HttpContext context)
     {
-        // Not async up to the lookup, so the token stays a span over the query string.
+        // This half is synchronous, so the token can stay a span over the query string until it is hashed.
         var text = AccessTokenQuery.Read(context.Request.QueryString.Value);
         if (text.IsEmpty) return Refused(ErrorCodes.AccessTokenMissing);
         if (!Secrets.IsWellFormedToken(text)) return Refused(ErrorCodes.InvalidAccessToken);
@@ -125,7 +125,8 @@ public sealed class TokenService(IWaybillStore store, TimeProvider time, IOption
         return AuthenticateAsync(hash, context);
     }
 
-    private static ValueTask<(AppRecord? App, ApiError? Error)> Refused(int errcode) => ValueTask.FromResult<(AppRecord?, ApiError?)>((null, new ApiError(errcode)));
+    private static ValueTask<(AppRecord? App, ApiError? Error)> Refused(int errcode) =>
+        ValueTask.FromResult<(AppRecord?, ApiError?)>((null, new ApiError(errcode)));
 
     private async ValueTask<(AppRecord? App, ApiError? Error)> AuthenticateAsync(byte[] hash, HttpContext context)
     {
