@@ -5,8 +5,8 @@ namespace WaybillQuota.Contracts;
 /// <summary>Body of <c>POST /cgi-bin/express/business/quota/get</c>.</summary>
 public sealed record GetQuotaRequest
 {
-    public string? DeliveryId { get; init; }
-    public string? BizId { get; init; }
+    public string? DeliveryId { get; set; }
+    public string? BizId { get; set; }
 }
 
 /// <summary>Answer of getQuota: the account's remaining electronic waybills.</summary>
@@ -44,11 +44,11 @@ public sealed record GetAllDeliveryResponse
 public sealed record BindAccountRequest
 {
     /// <summary><c>bind</c> or <c>unbind</c>.</summary>
-    public string? Type { get; init; }
-    public string? BizId { get; init; }
-    public string? DeliveryId { get; init; }
-    public string? Password { get; init; }
-    public string? RemarkContent { get; init; }
+    public string? Type { get; set; }
+    public string? BizId { get; set; }
+    public string? DeliveryId { get; set; }
+    public string? Password { get; set; }
+    public string? RemarkContent { get; set; }
 }
 
 /// <summary>One binding of <c>account/getall</c>.</summary>
@@ -79,76 +79,76 @@ public sealed record GetAllAccountResponse
 /// <summary>Sender or receiver of an order.</summary>
 public sealed record OrderContact
 {
-    public string? Name { get; init; }
-    public string? Tel { get; init; }
-    public string? Mobile { get; init; }
-    public string? Company { get; init; }
-    public string? PostCode { get; init; }
-    public string? Country { get; init; }
-    public string? Province { get; init; }
-    public string? City { get; init; }
-    public string? Area { get; init; }
-    public string? Address { get; init; }
+    public string? Name { get; set; }
+    public string? Tel { get; set; }
+    public string? Mobile { get; set; }
+    public string? Company { get; set; }
+    public string? PostCode { get; set; }
+    public string? Country { get; set; }
+    public string? Province { get; set; }
+    public string? City { get; set; }
+    public string? Area { get; set; }
+    public string? Address { get; set; }
 }
 
 public sealed record CargoDetail
 {
-    public string? Name { get; init; }
-    public int? Count { get; init; }
+    public string? Name { get; set; }
+    public int? Count { get; set; }
 }
 
 public sealed record OrderCargo
 {
-    public int? Count { get; init; }
-    public double? Weight { get; init; }
-    public double? SpaceX { get; init; }
-    public double? SpaceY { get; init; }
-    public double? SpaceZ { get; init; }
-    public IReadOnlyList<CargoDetail>? DetailList { get; init; }
+    public int? Count { get; set; }
+    public double? Weight { get; set; }
+    public double? SpaceX { get; set; }
+    public double? SpaceY { get; set; }
+    public double? SpaceZ { get; set; }
+    public IReadOnlyList<CargoDetail>? DetailList { get; set; }
 }
 
 public sealed record OrderShop
 {
-    public string? WxaPath { get; init; }
-    public string? ImgUrl { get; init; }
-    public string? GoodsName { get; init; }
-    public int? GoodsCount { get; init; }
+    public string? WxaPath { get; set; }
+    public string? ImgUrl { get; set; }
+    public string? GoodsName { get; set; }
+    public int? GoodsCount { get; set; }
 }
 
 public sealed record OrderInsured
 {
-    public int? UseInsured { get; init; }
+    public int? UseInsured { get; set; }
 
     /// <summary>Insured value in fen.</summary>
-    public long? InsuredValue { get; init; }
+    public long? InsuredValue { get; set; }
 }
 
 public sealed record OrderService
 {
-    public int? ServiceType { get; init; }
-    public string? ServiceName { get; init; }
+    public int? ServiceType { get; set; }
+    public string? ServiceName { get; set; }
 }
 
 /// <summary>Body of <c>POST /cgi-bin/express/business/order/add</c>.</summary>
 public sealed record AddOrderRequest
 {
     /// <summary>0 mini program, 2 app or H5 (then <see cref="WxAppid"/>).</summary>
-    public int? AddSource { get; init; }
-    public string? WxAppid { get; init; }
-    public string? OrderId { get; init; }
-    public string? Openid { get; init; }
-    public string? DeliveryId { get; init; }
-    public string? BizId { get; init; }
-    public string? CustomRemark { get; init; }
+    public int? AddSource { get; set; }
+    public string? WxAppid { get; set; }
+    public string? OrderId { get; set; }
+    public string? Openid { get; set; }
+    public string? DeliveryId { get; set; }
+    public string? BizId { get; set; }
+    public string? CustomRemark { get; set; }
     /// <summary>A platform mini program's tag of the merchant; WeChat spells it <c>tagid</c>.</summary>
-    [JsonPropertyName("tagid")] public int? TagId { get; init; }
-    public OrderContact? Sender { get; init; }
-    public OrderContact? Receiver { get; init; }
-    public OrderCargo? Cargo { get; init; }
-    public OrderShop? Shop { get; init; }
-    public OrderInsured? Insured { get; init; }
-    public OrderService? Service { get; init; }
-    public long? ExpectTime { get; init; }
+    [JsonPropertyName("tagid")] public int? TagId { get; set; }
+    public OrderContact? Sender { get; set; }
+    public OrderContact? Receiver { get; set; }
+    public OrderCargo? Cargo { get; set; }
+    public OrderShop? Shop { get; set; }
+    public OrderInsured? Insured { get; set; }
+    public OrderService? Service { get; set; }
+    public long? ExpectTime { get; set; }
 }
 
 public sealed record WaybillDataItem
@@ -170,10 +170,10 @@ public sealed record AddOrderResponse
 /// <summary>Body of <c>POST /cgi-bin/express/business/order/cancel</c>.</summary>
 public sealed record CancelOrderRequest
 {
-    public string? OrderId { get; init; }
-    public string? Openid { get; init; }
-    public string? DeliveryId { get; init; }
-    public string? WaybillId { get; init; }
+    public string? OrderId { get; set; }
+    public string? Openid { get; set; }
+    public string? DeliveryId { get; set; }
+    public string? WaybillId { get; set; }
 }
 
 /// <summary>Answer of cancelOrder.</summary>
@@ -188,12 +188,12 @@ public sealed record CancelOrderResponse
 /// <summary>Body of <c>POST /cgi-bin/express/business/order/get</c>.</summary>
 public sealed record GetOrderRequest
 {
-    public string? OrderId { get; init; }
-    public string? Openid { get; init; }
-    public string? DeliveryId { get; init; }
-    public string? WaybillId { get; init; }
-    public int? PrintType { get; init; }
-    public string? CustomRemark { get; init; }
+    public string? OrderId { get; set; }
+    public string? Openid { get; set; }
+    public string? DeliveryId { get; set; }
+    public string? WaybillId { get; set; }
+    public int? PrintType { get; set; }
+    public string? CustomRemark { get; set; }
 }
 
 /// <summary>Answer of getOrder.</summary>
@@ -213,15 +213,15 @@ public sealed record GetOrderResponse
 
 public sealed record OrderKey
 {
-    public string? OrderId { get; init; }
-    public string? DeliveryId { get; init; }
-    public string? WaybillId { get; init; }
+    public string? OrderId { get; set; }
+    public string? DeliveryId { get; set; }
+    public string? WaybillId { get; set; }
 }
 
 /// <summary>Body of <c>POST /cgi-bin/express/business/order/batchget</c>.</summary>
 public sealed record BatchGetOrderRequest
 {
-    public IReadOnlyList<OrderKey>? OrderList { get; init; }
+    public IReadOnlyList<OrderKey>? OrderList { get; set; }
 }
 
 /// <summary>One answer of batchGetOrder, with its own errcode.</summary>

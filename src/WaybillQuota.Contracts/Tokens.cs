@@ -12,10 +12,10 @@ public sealed record AccessTokenResponse
 /// <summary>Body of <c>POST /cgi-bin/stable_token</c>.</summary>
 public sealed record StableTokenRequest
 {
-    public string? GrantType { get; init; }
-    public string? Appid { get; init; }
-    public string? Secret { get; init; }
+    public string? GrantType { get; set; }
+    public string? Appid { get; set; }
+    public string? Secret { get; set; }
 
     /// <summary>Rotate at once (limited to 20 a day, 30 s apart).</summary>
-    public bool? ForceRefresh { get; init; }
+    public bool? ForceRefresh { get; set; }
 }

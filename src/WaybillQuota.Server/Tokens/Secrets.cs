@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Buffers.Text;
 using System.Security.Cryptography;
 using System.Text;
@@ -10,6 +11,9 @@ public static class Secrets
     /// <summary>Tokens are 32 bytes (256 bits) in base64url: 43 characters of <c>A-Z a-z 0-9 - _</c>.</summary>
     public const int TokenLength = 43;
 
+    private static readonly SearchValues<char> TokenAlphabet =
+        SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_");
+
     public static string NewToken() => Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(32));
 
     /// <summary>A token that can be made again from its nonce by whoever holds the key (stable tokens).</summary>
@@ -17,24 +21,23 @@ public static class Secrets
         Base64Url.EncodeToString(HMACSHA256.HashData(key, nonce));
 
     /// <summary>Whether <paramref name="token"/> has the shape of a token this server issues.</summary>
-    public static bool IsWellFormedToken(string token)
-    {
-        if (token.Length != TokenLength) return false;
-        foreach (var c in token)
-        {
-            if (!(char.IsAsciiLetterOrDigit(c) || c is '-' or '_')) return false;
-        }
-        return true;
-    }
+    public static bool IsWellFormedToken(ReadOnlySpan<char> token) =>
+        token.Length == TokenLength && !token.ContainsAnyExcept(TokenAlphabet);
 
     /// <summary>SHA-256 of a high-entropy credential (token, secret, operator key). They carry ≥128 random bits, so a fast hash suffices.</summary>
     public static byte[] Hash(string credential) => SHA256.HashData(Encoding.UTF8.GetBytes(credential));
 
-    public static void Hash(string credential, Span<byte> destination)
+    // SHA256.HashData makes and frees an OpenSSL digest context on every call; every authenticated request hashes its
+    // token, so each thread keeps one context and resets it instead (about 0.2 µs less of the 0.75 µs per token).
+    [ThreadStatic] private static IncrementalHash? t_sha256;
+
+    public static void Hash(ReadOnlySpan<char> credential, Span<byte> destination)
     {
         Span<byte> utf8 = stackalloc byte[Encoding.UTF8.GetMaxByteCount(credential.Length)];
         var n = Encoding.UTF8.GetBytes(credential, utf8);
-        SHA256.HashData(utf8[..n], destination);
+        var sha256 = t_sha256 ??= IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        sha256.AppendData(utf8[..n]);
+        sha256.GetHashAndReset(destination);
     }
 
     public static bool HashMatches(string credential, ReadOnlySpan<byte> expectedHash)

@@ -113,16 +113,23 @@ public sealed class TokenService(IWaybillStore store, TimeProvider time, IOption
     /// 41001 missing, 40014 malformed, 40001 unknown or rotated out, 42001 expired, 40164 caller IP not allowed.
     /// On a single node this touches no database: tokens and apps are in the store's read model.
     /// </summary>
-    public async ValueTask<(AppRecord? App, ApiError? Error)> AuthenticateAsync(HttpContext context)
+    public ValueTask<(AppRecord? App, ApiError? Error)> AuthenticateAsync(HttpContext context)
     {
-        var query = context.Request.Query;
-        string? text = query["access_token"];
-        if (string.IsNullOrEmpty(text)) text = query["authorizer_access_token"];
-        if (string.IsNullOrEmpty(text)) return (null, new ApiError(ErrorCodes.AccessTokenMissing));
-        if (!Secrets.IsWellFormedToken(text)) return (null, new ApiError(ErrorCodes.InvalidAccessToken));
+        // This half is synchronous, so the token can stay a span over the query string until it is hashed.
+        var text = AccessTokenQuery.Read(context.Request.QueryString.Value);
+        if (text.IsEmpty) return Refused(ErrorCodes.AccessTokenMissing);
+        if (!Secrets.IsWellFormedToken(text)) return Refused(ErrorCodes.InvalidAccessToken);
 
         var hash = new byte[32];
         Secrets.Hash(text, hash);
+        return AuthenticateAsync(hash, context);
+    }
+
+    private static ValueTask<(AppRecord? App, ApiError? Error)> Refused(int errcode) =>
+        ValueTask.FromResult<(AppRecord?, ApiError?)>((null, new ApiError(errcode)));
+
+    private async ValueTask<(AppRecord? App, ApiError? Error)> AuthenticateAsync(byte[] hash, HttpContext context)
+    {
         var token = await store.FindTokenAsync(hash, context.RequestAborted);
         if (token is null || !System.Security.Cryptography.CryptographicOperations.FixedTimeEquals(token.Hash, hash))
             return (null, new ApiError(ErrorCodes.InvalidCredential));

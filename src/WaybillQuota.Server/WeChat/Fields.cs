@@ -14,7 +14,7 @@ public static class Fields
             : null;
 
     /// <summary>The first error of several checks, or null.</summary>
-    public static ApiError? First(params ApiError?[] checks)
+    public static ApiError? First(params ReadOnlySpan<ApiError?> checks)
     {
         foreach (var check in checks)
         {

@@ -10,11 +10,16 @@ public static class WeChatResponse
     /// <summary>WeChat's exact content type (the word is <c>encoding</c>, not <c>charset</c>).</summary>
     public const string ContentType = "application/json; encoding=utf-8";
 
-    public static Task WriteAsync<T>(HttpContext context, T body, JsonTypeInfo<T> typeInfo)
+    public static async Task WriteAsync<T>(HttpContext context, T body, JsonTypeInfo<T> typeInfo)
     {
-        context.Response.StatusCode = StatusCodes.Status200OK;
-        context.Response.ContentType = ContentType;
-        return JsonSerializer.SerializeAsync(context.Response.Body, body, typeInfo, context.RequestAborted);
+        // Answers are small: serialized whole (into the serializer's pooled buffer), then sent with their length in
+        // one write to the response pipe, with no stream adapter and no chunked encoding.
+        var json = JsonSerializer.SerializeToUtf8Bytes(body, typeInfo);
+        var response = context.Response;
+        response.StatusCode = StatusCodes.Status200OK;
+        response.ContentType = ContentType;
+        response.ContentLength = json.Length;
+        await response.BodyWriter.WriteAsync(json, context.RequestAborted);
     }
 
     /// <summary>Writes <c>{"errcode":N,"errmsg":"text[ hint: [..]] rid: ..."}</c> and logs the rid with the request.</summary>
