@@ -6,14 +6,16 @@
 # and the medians, and the ratio ours/baseline. Bounded in time; stops everything it started.
 #
 # Usage: bench/getquota/run.sh            (from anywhere; see bench/README.md)
-# Knobs (environment): ROUNDS=2 DURATION=15s WARMUP=10s THREADS=2 CONNECTIONS=64 SERVER_CPUS=0 WRK_CPUS=1
+# Knobs (environment): ROUNDS=2 DURATION=15s WARMUP=10s WARMUP_PASSES=2 THREADS=2 CONNECTIONS=64 SERVER_CPUS=0 WRK_CPUS=1
 #                      OURS_PORT=5180 BASE_PORT=5181 GOAL=0.85 MAX_SECONDS=600 NO_BUILD=1 (reuse the last build)
 #                      VERIFY=1 (wrk checks every answer body; costs wrk CPU) OURS_DLL=path (A/B another build of ours)
+#                      RUNTIME_DEFAULTS=1 (no tiering setting for either server; see below)
 set -euo pipefail
 
 ROUNDS=${ROUNDS:-2}
 DURATION=${DURATION:-15s}
 WARMUP=${WARMUP:-10s}
+WARMUP_PASSES=${WARMUP_PASSES:-2}
 THREADS=${THREADS:-2}
 CONNECTIONS=${CONNECTIONS:-64}
 SERVER_CPUS=${SERVER_CPUS:-0}
@@ -88,9 +90,14 @@ BASE_DLL="$ROOT/bench/Baseline/bin/Release/net10.0/Baseline.dll"
 [[ -f "$OURS_DLL" && -f "$BASE_DLL" ]] || { echo "Release build output missing" >&2; exit 2; }
 
 export ASPNETCORE_ENVIRONMENT=Production DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+# Both servers get the same runtime settings. By default, call counting for tier-1 promotion starts at once
+# (DOTNET_TC_CallCountingDelayMs=0): pinned to one core under load, the runtime's delay restarts whenever new code is
+# activated, and a server can run unoptimized code for tens of seconds (bench/RESULTS.md, getQuota); the ratio is about
+# what a request costs on final code. RUNTIME_DEFAULTS=1 measures with the runtime's defaults instead.
+if [[ -z "${RUNTIME_DEFAULTS:-}" ]]; then export DOTNET_TC_CallCountingDelayMs=0; fi
 LOGLEVEL=(--Logging:LogLevel:Default=Warning --Logging:LogLevel:Microsoft.Hosting.Lifetime=Warning)
 
-log "starting ours on 127.0.0.1:$OURS_PORT and the baseline on 127.0.0.1:$BASE_PORT (CPU $SERVER_CPUS)"
+log "starting ours on 127.0.0.1:$OURS_PORT and the baseline on 127.0.0.1:$BASE_PORT (CPU $SERVER_CPUS)${DOTNET_TC_CallCountingDelayMs:+, both with DOTNET_TC_CallCountingDelayMs=0}"
 mkdir -p "$WORK/ours" "$WORK/base"
 (cd "$WORK/ours" && exec taskset -c "$SERVER_CPUS" dotnet "$OURS_DLL" --urls "http://127.0.0.1:$OURS_PORT" "${LOGLEVEL[@]}" \
     --Demo:Enabled=true --Storage:SqlitePath="$WORK/ours/data/waybillquota.db" \
@@ -189,9 +196,15 @@ run_wrk() { # name url duration pid -> "rps p50 p99 cpu_us_per_request" on stdou
 
 median() { tr ' ' '\n' | sort -g | awk '{ a[NR] = $1 } END { if (NR % 2) print a[(NR + 1) / 2]; else printf "%.2f\n", (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
 
-log "warm-up: $WARMUP each (JIT, tiered compilation, connection pools)"
-run_wrk baseline "$BASE_URL" "$WARMUP" "$BASE_PID" >/dev/null
-run_wrk ours "$OURS_URL" "$WARMUP" "$OURS_PID" >/dev/null
+# Tiered compilation promotes a hot method to optimized code only after its call counting, which waits until no new
+# code has been activated for a while: on one core, under load, that happens in the first quiet moment after the
+# load, and the promoted code is in place at the next load. So each server is warmed up in WARMUP_PASSES passes,
+# alternating (the other server's pass is its quiet moment), and every measured round meets final code on both.
+log "warm-up: $WARMUP_PASSES passes of $WARMUP each, alternating (JIT, tiered compilation, connection pools)"
+for _ in $(seq "$WARMUP_PASSES"); do
+    run_wrk baseline "$BASE_URL" "$WARMUP" "$BASE_PID" >/dev/null
+    run_wrk ours "$OURS_URL" "$WARMUP" "$OURS_PID" >/dev/null
+done
 
 declare -a B_RPS B_P50 B_P99 B_CPU O_RPS O_P50 O_P99 O_CPU
 printf '\n%-6s %-9s %12s %9s %9s %13s\n' round server 'req/s' 'p50 ms' 'p99 ms' 'cpu us/req'
