@@ -33,11 +33,22 @@ public static class Secrets
 
     public static void Hash(ReadOnlySpan<char> credential, Span<byte> destination)
     {
-        Span<byte> utf8 = stackalloc byte[Encoding.UTF8.GetMaxByteCount(credential.Length)];
-        var n = Encoding.UTF8.GetBytes(credential, utf8);
-        var sha256 = t_sha256 ??= IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        sha256.AppendData(utf8[..n]);
-        sha256.GetHashAndReset(destination);
+        // Credentials arrive from the network (an operator key is a header): only a short one is encoded on the stack.
+        const int StackBytes = 256;
+        var max = Encoding.UTF8.GetMaxByteCount(credential.Length);
+        byte[]? rented = null;
+        var utf8 = max <= StackBytes ? stackalloc byte[StackBytes] : (rented = ArrayPool<byte>.Shared.Rent(max));
+        try
+        {
+            var n = Encoding.UTF8.GetBytes(credential, utf8);
+            var sha256 = t_sha256 ??= IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+            sha256.AppendData(utf8[..n]);
+            sha256.GetHashAndReset(destination);
+        }
+        finally
+        {
+            if (rented is not null) ArrayPool<byte>.Shared.Return(rented);
+        }
     }
 
     public static bool HashMatches(string credential, ReadOnlySpan<byte> expectedHash)

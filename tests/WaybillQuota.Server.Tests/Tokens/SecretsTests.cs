@@ -21,6 +21,18 @@ public sealed class SecretsTests
         }
     }
 
+    [Fact]
+    public void Hash_ACredentialOfAMegabyte_IsHashedOffTheStack()
+    {
+        // A credential is whatever a caller sends (an operator key is a header): its size must not decide the stack's.
+        var huge = new string('k', 1 << 20) + "密";
+        Span<byte> hash = stackalloc byte[32];
+
+        Secrets.Hash(huge, hash);
+
+        Assert.Equal(SHA256.HashData(Encoding.UTF8.GetBytes(huge)), hash.ToArray());
+    }
+
     [Theory]
     [InlineData("onC_xhMybbUGBo7gxzCsdzkbKztbHTXswuYq9vfKI-c", true)]
     [InlineData("onC_xhMybbUGBo7gxzCsdzkbKztbHTXswuYq9vfKI-", false)]
