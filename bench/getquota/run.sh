@@ -9,7 +9,7 @@
 # Knobs (environment): ROUNDS=2 DURATION=15s WARMUP=10s WARMUP_PASSES=2 THREADS=2 CONNECTIONS=64 SERVER_CPUS=0 WRK_CPUS=1
 #                      OURS_PORT=5180 BASE_PORT=5181 GOAL=0.85 MAX_SECONDS=600 NO_BUILD=1 (reuse the last build)
 #                      VERIFY=1 (wrk checks every answer body; costs wrk CPU) OURS_DLL=path (A/B another build of ours)
-#                      RUNTIME_DEFAULTS=1 (no tiering setting for either server; see below)
+#                      NO_CALL_COUNTING_DELAY=1 (both servers promote hot code to tier 1 without the runtime's delay)
 set -euo pipefail
 
 ROUNDS=${ROUNDS:-2}
@@ -90,11 +90,10 @@ BASE_DLL="$ROOT/bench/Baseline/bin/Release/net10.0/Baseline.dll"
 [[ -f "$OURS_DLL" && -f "$BASE_DLL" ]] || { echo "Release build output missing" >&2; exit 2; }
 
 export ASPNETCORE_ENVIRONMENT=Production DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
-# Both servers get the same runtime settings. By default, call counting for tier-1 promotion starts at once
-# (DOTNET_TC_CallCountingDelayMs=0): pinned to one core under load, the runtime's delay restarts whenever new code is
-# activated, and a server can run unoptimized code for tens of seconds (bench/RESULTS.md, getQuota); the ratio is about
-# what a request costs on final code. RUNTIME_DEFAULTS=1 measures with the runtime's defaults instead.
-if [[ -z "${RUNTIME_DEFAULTS:-}" ]]; then export DOTNET_TC_CallCountingDelayMs=0; fi
+# Both servers get the same runtime settings: the runtime's defaults, or with NO_CALL_COUNTING_DELAY=1 call counting
+# for tier-1 promotion from the start (DOTNET_TC_CallCountingDelayMs=0), to tell warm-up from steady-state cost
+# (bench/RESULTS.md, getQuota).
+if [[ -n "${NO_CALL_COUNTING_DELAY:-}" ]]; then export DOTNET_TC_CallCountingDelayMs=0; fi
 LOGLEVEL=(--Logging:LogLevel:Default=Warning --Logging:LogLevel:Microsoft.Hosting.Lifetime=Warning)
 
 log "starting ours on 127.0.0.1:$OURS_PORT and the baseline on 127.0.0.1:$BASE_PORT (CPU $SERVER_CPUS)${DOTNET_TC_CallCountingDelayMs:+, both with DOTNET_TC_CallCountingDelayMs=0}"
