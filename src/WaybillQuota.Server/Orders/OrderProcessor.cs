@@ -1,5 +1,4 @@
 using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json;
 using WaybillQuota.Contracts;
 using WaybillQuota.Server.Accounts;

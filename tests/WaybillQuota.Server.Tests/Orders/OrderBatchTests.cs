@@ -117,15 +117,8 @@ public abstract class OrderBatchTests : EngineTests
             }
         };
 
-        using var entered = new ManualResetEventSlim();
-        using var release = new ManualResetEventSlim();
-        var blocker = store.WriteAsync(_ => { entered.Set(); release.Wait(Ct); return 0; }, Ct);
-        entered.Wait(Ct);
-        var good1 = store.WriteAsync(work, "one", Ct);
-        var bad = store.WriteAsync(work, "bad", Ct);
-        var good2 = store.WriteAsync(work, "two", Ct);
-        release.Set();
-        await blocker;
+        var (good1, bad, good2) = await store.QueueBehindTheWriterAsync(
+            () => (store.WriteAsync(work, "one", Ct), store.WriteAsync(work, "bad", Ct), store.WriteAsync(work, "two", Ct)), Ct);
 
         Assert.Equal("ONE", await good1);
         Assert.Equal("TWO", await good2);
@@ -135,18 +128,10 @@ public abstract class OrderBatchTests : EngineTests
         Assert.Null(await store.WriteAsync(tx => tx.GetSetting("bulk:bad"), Ct));
     }
 
-    /// <summary>Queues every placement behind a write that holds the writer, so that all of them share one batch.</summary>
-    private static async Task<PlaceResult[]> InOneBatchAsync(SqlWaybillStore store, params OrderPlacement[] placements)
-    {
-        using var entered = new ManualResetEventSlim();
-        using var release = new ManualResetEventSlim();
-        var blocker = store.WriteAsync(_ => { entered.Set(); release.Wait(Ct); return 0; }, Ct);
-        entered.Wait(Ct);
-        var pending = placements.Select(p => store.WriteAsync(OrderProcessor.PlaceOrders, p, Ct)).ToList();
-        release.Set();
-        await blocker;
-        return await Task.WhenAll(pending);
-    }
+    /// <summary>Queues every placement while the writer is held, so that all of them share one batch.</summary>
+    private static async Task<PlaceResult[]> InOneBatchAsync(SqlWaybillStore store, params OrderPlacement[] placements) =>
+        await Task.WhenAll(await store.QueueBehindTheWriterAsync(
+            () => placements.Select(p => store.WriteAsync(OrderProcessor.PlaceOrders, p, Ct)).ToList(), Ct));
 
     private static OrderPlacement Spend(string appId, long accountId, string orderId, string body = "") =>
         new(new OrderRecord(appId, orderId, "YTO", "xyz", accountId, "", OrderStatus.Normal,

@@ -87,18 +87,12 @@ public abstract class OrderConcurrencyTests : EngineTests
         await using var server = await StartAsync();
         var store = (SqlWaybillStore)server.Store;
         var account = (await store.FindAccountAsync("YTO", "xyz", Ct))!;
-        using var entered = new ManualResetEventSlim();
-        using var release = new ManualResetEventSlim();
         var before = store.Commits;
 
         // Holds the writer inside a transaction, as a slow fsync would, while 100 spends queue up.
-        var blocker = store.WriteAsync(_ => { entered.Set(); release.Wait(Ct); return 0; }, Ct);
-        entered.Wait(Ct);
-        var spends = Enumerable.Range(0, 100)
+        var spends = await store.QueueBehindTheWriterAsync(() => Enumerable.Range(0, 100)
             .Select(i => store.WriteAsync(OrderProcessor.PlaceOrders, new OrderPlacement(Draft(server.Demo.Appid, account.Id, $"gc-{i}"), Spends: true), Ct))
-            .ToList();
-        release.Set();
-        await blocker;
+            .ToList(), Ct);
         var results = await Task.WhenAll(spends);
 
         Assert.All(results, r => Assert.Equal(ErrorCodes.Ok, r.Code));
