@@ -6,13 +6,15 @@
 # and the medians, and the ratio ours/baseline. Bounded in time; stops everything it started.
 #
 # Usage: bench/getquota/run.sh            (from anywhere; see bench/README.md)
-# Knobs (environment): ROUNDS=2 DURATION=15s WARMUP=10s WARMUP_PASSES=2 THREADS=2 CONNECTIONS=64 SERVER_CPUS=0 WRK_CPUS=1
+# Knobs (environment): ROUNDS=3 DURATION=15s WARMUP=10s WARMUP_PASSES=2 THREADS=2 CONNECTIONS=64 SERVER_CPUS=0 WRK_CPUS=1
 #                      OURS_PORT=5180 BASE_PORT=5181 GOAL=0.85 MAX_SECONDS=600 NO_BUILD=1 (reuse the last build)
 #                      VERIFY=1 (wrk checks every answer body; costs wrk CPU) OURS_DLL=path (A/B another build of ours)
 #                      NO_CALL_COUNTING_DELAY=1 (both servers promote hot code to tier 1 without the runtime's delay)
+#                      DISTINCT_TARGETS=1 (every request adds &n=<counter> to the query, so no two request targets are
+#                      the same: Kestrel's string reuse never applies, and ours hashes the token on every call)
 set -euo pipefail
 
-ROUNDS=${ROUNDS:-2}
+ROUNDS=${ROUNDS:-3}
 DURATION=${DURATION:-15s}
 WARMUP=${WARMUP:-10s}
 WARMUP_PASSES=${WARMUP_PASSES:-2}
@@ -155,6 +157,15 @@ wrk.method = "POST"
 wrk.body = '$BODY'
 wrk.headers["Content-Type"] = "application/json"
 EOF
+if [[ -n "${DISTINCT_TARGETS:-}" ]]; then
+    cat >>"$WORK/post.lua" <<'EOF'
+local n = 0
+function request()
+  n = n + 1
+  return wrk.format(nil, wrk.path .. "&n=" .. n)
+end
+EOF
+fi
 if [[ -n "${VERIFY:-}" ]]; then
     cat >>"$WORK/post.lua" <<EOF
 local threads = {}
@@ -223,8 +234,9 @@ check ours "$OURS_URL"
 
 b_rps=$(median <<<"${B_RPS[*]}"); o_rps=$(median <<<"${O_RPS[*]}")
 ratio=$(awk -v o="$o_rps" -v b="$b_rps" 'BEGIN { printf "%.3f", o / b }')
-printf '\n%-9s %12s %9s %9s %13s   (median of %s rounds of %s, wrk -t%s -c%s, servers on CPU %s, wrk on CPU %s)\n' \
-    server 'req/s' 'p50 ms' 'p99 ms' 'cpu us/req' "$ROUNDS" "$DURATION" "$THREADS" "$CONNECTIONS" "$SERVER_CPUS" "$WRK_CPUS"
+printf '\n%-9s %12s %9s %9s %13s   (median of %s rounds of %s, wrk -t%s -c%s, servers on CPU %s, wrk on CPU %s%s)\n' \
+    server 'req/s' 'p50 ms' 'p99 ms' 'cpu us/req' "$ROUNDS" "$DURATION" "$THREADS" "$CONNECTIONS" "$SERVER_CPUS" "$WRK_CPUS" \
+    "${DISTINCT_TARGETS:+, a distinct request target per request}"
 b_cpu=$(median <<<"${B_CPU[*]}"); o_cpu=$(median <<<"${O_CPU[*]}")
 printf '%-9s %12.0f %9s %9s %13s\n' baseline "$b_rps" "$(median <<<"${B_P50[*]}")" "$(median <<<"${B_P99[*]}")" "$b_cpu"
 printf '%-9s %12.0f %9s %9s %13s\n' ours "$o_rps" "$(median <<<"${O_P50[*]}")" "$(median <<<"${O_P99[*]}")" "$o_cpu"

@@ -27,7 +27,7 @@ public partial interface IWaybillStore : IAsyncDisposable
     Task<TResult> WriteAsync<TItem, TResult>(BulkWrite<TItem, TResult> work, TItem item, CancellationToken cancellationToken);
 
     ValueTask<AppRecord?> FindAppAsync(string appId, CancellationToken cancellationToken);
-    ValueTask<TokenRecord?> FindTokenAsync(ReadOnlyMemory<byte> tokenHash, CancellationToken cancellationToken);
+    ValueTask<TokenRecord?> FindTokenAsync(in TokenHash tokenHash, CancellationToken cancellationToken);
     ValueTask<AccountRecord?> FindAccountAsync(string deliveryId, string bizId, CancellationToken cancellationToken);
     ValueTask<BindingRecord?> FindBindingAsync(string appId, long accountId, CancellationToken cancellationToken);
 

@@ -90,8 +90,8 @@ public abstract partial class SqlWaybillStore : IWaybillStore
             : LoadAsync($"SELECT {SqlText.AppColumns} FROM apps WHERE appid = @p0", SqlText.ReadApp, static (c, v) => c.StoreApp(v),
                 cancellationToken, appId);
 
-    public virtual ValueTask<TokenRecord?> FindTokenAsync(ReadOnlyMemory<byte> tokenHash, CancellationToken cancellationToken) =>
-        Cache.TryGetToken(tokenHash.Span, out var token)
+    public virtual ValueTask<TokenRecord?> FindTokenAsync(in TokenHash tokenHash, CancellationToken cancellationToken) =>
+        Cache.TryGetToken(tokenHash, out var token)
             ? ValueTask.FromResult(token)
             : LoadAsync($"SELECT {SqlText.TokenColumns} FROM tokens WHERE hash = @p0", SqlText.ReadToken, static (c, v) => c.StoreToken(v),
                 cancellationToken, tokenHash.ToArray());

@@ -20,12 +20,9 @@ namespace WaybillQuota.Server.Storage;
 internal sealed class StoreCache
 {
     private readonly ConcurrentDictionary<string, AppRecord> _apps = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, TokenRecord> _tokens = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<TokenHash, TokenRecord> _tokens = new();
     private readonly ConcurrentDictionary<(string DeliveryId, string BizId), AccountRecord> _accounts = new();
     private readonly ConcurrentDictionary<(string AppId, long AccountId), BindingRecord> _bindings = new();
-
-    // Token hashes are keyed by their hex text; the alternate lookup finds them from a stack buffer without allocating.
-    private readonly ConcurrentDictionary<string, TokenRecord>.AlternateLookup<ReadOnlySpan<char>> _tokensBySpan;
 
     // Shared mode: fills and invalidations take this lock, so a fill checks the generation and stores atomically.
     private readonly Lock _fillLock = new();
@@ -36,7 +33,6 @@ internal sealed class StoreCache
     {
         IsShared = shared;
         _trusted = !shared;
-        _tokensBySpan = _tokens.GetAlternateLookup<ReadOnlySpan<char>>();
     }
 
     /// <summary>Other processes write the same database (see the class remarks).</summary>
@@ -98,7 +94,8 @@ internal sealed class StoreCache
                 _apps.TryRemove(rest.ToString(), out _);
                 return true;
             case 't':
-                _tokensBySpan.TryRemove(rest, out _);
+                if (!TokenHash.TryParseHex(rest, out var hash)) return false;
+                _tokens.TryRemove(hash, out _);
                 return true;
             case 'c':
                 var colon = rest.IndexOf(':');
@@ -150,13 +147,11 @@ internal sealed class StoreCache
     public void RemoveApp(string appId) => _apps.TryRemove(appId, out _);
     internal void StoreApp(AppRecord app) => _apps[app.AppId] = app;
 
-    public bool TryGetToken(ReadOnlySpan<byte> hash, out TokenRecord? token)
+    public bool TryGetToken(in TokenHash hash, out TokenRecord? token)
     {
+        if (_trusted) return _tokens.TryGetValue(hash, out token);
         token = null;
-        if (!_trusted) return false;
-        Span<char> hex = stackalloc char[hash.Length * 2];
-        Convert.TryToHexString(hash, hex, out _);
-        return _tokensBySpan.TryGetValue(hex, out token);
+        return false;
     }
 
     public void SetToken(TokenRecord token)
@@ -165,8 +160,8 @@ internal sealed class StoreCache
         else StoreToken(token);
     }
 
-    public void RemoveToken(ReadOnlySpan<byte> hash) => _tokens.TryRemove(Convert.ToHexString(hash), out _);
-    internal void StoreToken(TokenRecord token) => _tokens[Convert.ToHexString(token.Hash)] = token;
+    public void RemoveToken(ReadOnlySpan<byte> hash) => _tokens.TryRemove(TokenHash.From(hash), out _);
+    internal void StoreToken(TokenRecord token) => _tokens[TokenHash.From(token.Hash)] = token;
 
     public bool TryGetAccount(string deliveryId, string bizId, out AccountRecord? account)
     {

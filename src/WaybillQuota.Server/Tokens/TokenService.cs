@@ -115,20 +115,25 @@ public sealed class TokenService(IWaybillStore store, TimeProvider time, IOption
     /// </summary>
     public ValueTask<(AppRecord? App, ApiError? Error)> AuthenticateAsync(HttpContext context)
     {
-        // This half is synchronous, so the token can stay a span over the query string until it is hashed.
-        var text = AccessTokenQuery.Read(context.Request.QueryString.Value);
-        if (text.IsEmpty) return Refused(ErrorCodes.AccessTokenMissing);
-        if (!Secrets.IsWellFormedToken(text)) return Refused(ErrorCodes.InvalidAccessToken);
-
-        var hash = new byte[32];
-        Secrets.Hash(text, hash);
+        var query = context.Request.QueryString.Value;
+        var memo = QueryTokenMemo.For(context);
+        if (memo is null || !memo.TryGet(query, out var hash))
+        {
+            // This half is synchronous, so the token can stay a span over the query string until it is hashed.
+            var text = AccessTokenQuery.Read(query);
+            if (text.IsEmpty) return Refused(ErrorCodes.AccessTokenMissing);
+            if (!Secrets.IsWellFormedToken(text)) return Refused(ErrorCodes.InvalidAccessToken);
+            hash = default;
+            Secrets.Hash(text, hash);
+            memo?.Remember(query!, hash);
+        }
         return AuthenticateAsync(hash, context);
     }
 
     private static ValueTask<(AppRecord? App, ApiError? Error)> Refused(int errcode) =>
         ValueTask.FromResult<(AppRecord?, ApiError?)>((null, new ApiError(errcode)));
 
-    private async ValueTask<(AppRecord? App, ApiError? Error)> AuthenticateAsync(byte[] hash, HttpContext context)
+    private async ValueTask<(AppRecord? App, ApiError? Error)> AuthenticateAsync(TokenHash hash, HttpContext context)
     {
         var token = await store.FindTokenAsync(hash, context.RequestAborted);
         if (token is null || !System.Security.Cryptography.CryptographicOperations.FixedTimeEquals(token.Hash, hash))

@@ -1,3 +1,4 @@
+using WaybillQuota.Server.Storage;
 using WaybillQuota.Server.Tokens;
 
 namespace WaybillQuota.Server.WeChat;
@@ -19,18 +20,22 @@ public static class ExpressRoutes
         return app;
     }
 
-    private static async Task HandleAsync(HttpContext context, IWeChatApi api, TokenService tokens, CallBudget budget)
+    // Token, budget, then the API; awaited only where a step did not finish at once (see WeChatApi.HandleHttpAsync).
+    private static Task HandleAsync(HttpContext context, IWeChatApi api, TokenService tokens, CallBudget budget)
     {
-        var (app, error) = await tokens.AuthenticateAsync(context);
-        if (error is null && budget.TryConsume(app!, api.CloudName) is { } limited)
-        {
-            error = limited;
-        }
-        if (error is { } e)
-        {
-            await WeChatResponse.WriteErrorAsync(context, e);
-            return;
-        }
-        await api.HandleHttpAsync(context, app!);
+        var authenticated = tokens.AuthenticateAsync(context);
+        return authenticated.IsCompletedSuccessfully
+            ? HandleAsync(context, api, budget, authenticated.Result)
+            : AuthenticateThenHandleAsync(context, api, budget, authenticated);
+    }
+
+    private static async Task AuthenticateThenHandleAsync(HttpContext context, IWeChatApi api, CallBudget budget,
+        ValueTask<(AppRecord? App, ApiError? Error)> authenticated) =>
+        await HandleAsync(context, api, budget, await authenticated);
+
+    private static Task HandleAsync(HttpContext context, IWeChatApi api, CallBudget budget, (AppRecord? App, ApiError? Error) caller)
+    {
+        var error = caller.Error ?? budget.TryConsume(caller.App!, api.CloudName);
+        return error is { } e ? WeChatResponse.WriteErrorAsync(context, e) : api.HandleHttpAsync(context, caller.App!);
     }
 }

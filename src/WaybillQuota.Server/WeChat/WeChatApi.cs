@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.IO.Pipelines;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization.Metadata;
@@ -88,43 +89,40 @@ public sealed class WeChatApi<TRequest, TResponse>(
             : (JsonSerializer.SerializeToNode(result.Value!, responseType), null);
     }
 
-    public async Task HandleHttpAsync(HttpContext context, AppRecord app)
+    // The HTTP form runs without a state machine of its own when the body is already in and the handler answers at
+    // once (a getQuota on cached records): each step's task is checked, and only an unfinished one is awaited.
+    public Task HandleHttpAsync(HttpContext context, AppRecord app)
     {
-        var isPostRequest = HttpMethods.IsPost(context.Request.Method);
-        if (isPost != isPostRequest)
+        if (isPost != HttpMethods.IsPost(context.Request.Method))
         {
-            await WeChatResponse.WriteErrorAsync(context,
-                new ApiError(isPost ? ErrorCodes.RequirePost : ErrorCodes.RequireGet));
-            return;
+            return WeChatResponse.WriteErrorAsync(context, new ApiError(isPost ? ErrorCodes.RequirePost : ErrorCodes.RequireGet));
         }
+        if (requestType is null) return RunAsync(context, app, (TRequest)(object)NoBody.Instance);
 
-        TRequest request;
-        if (requestType is null)
-        {
-            request = (TRequest)(object)NoBody.Instance;
-        }
-        else
-        {
-            if (_maxBodyBytes == 0) _maxBodyBytes = WeChatBody.MaxBytes(context);
-            var (parsed, error) = await WeChatBody.ReadAsync(context, requestType, _maxBodyBytes);
-            if (error is { } bodyError)
-            {
-                await WeChatResponse.WriteErrorAsync(context, bodyError);
-                return;
-            }
-            request = parsed!;
-        }
-
-        var result = await handler(new WeChatCall(app, context, context.RequestAborted), request);
-        if (result.Error is { } failure)
-        {
-            await WeChatResponse.WriteErrorAsync(context, failure);
-        }
-        else
-        {
-            await WeChatResponse.WriteAsync(context, result.Value!, responseType);
-        }
+        if (_maxBodyBytes == 0) _maxBodyBytes = WeChatBody.MaxBytes(context);
+        var body = WeChatBody.ReadAsync(context, requestType, _maxBodyBytes);
+        return body.IsCompletedSuccessfully ? RunAsync(context, app, body.Result) : ReadThenRunAsync(context, app, body);
     }
+
+    private async Task ReadThenRunAsync(HttpContext context, AppRecord app, ValueTask<(TRequest? Value, ApiError? Error)> body) =>
+        await RunAsync(context, app, await body);
+
+    private Task RunAsync(HttpContext context, AppRecord app, (TRequest? Value, ApiError? Error) body) =>
+        body.Error is { } error ? WeChatResponse.WriteErrorAsync(context, error) : RunAsync(context, app, body.Value!);
+
+    private Task RunAsync(HttpContext context, AppRecord app, TRequest request)
+    {
+        var result = handler(new WeChatCall(app, context, context.RequestAborted), request);
+        return result.IsCompletedSuccessfully ? AnswerAsync(context, result.Result) : AwaitThenAnswerAsync(context, result);
+    }
+
+    private async Task AwaitThenAnswerAsync(HttpContext context, ValueTask<ApiResult<TResponse>> result) =>
+        await AnswerAsync(context, await result);
+
+    private Task AnswerAsync(HttpContext context, ApiResult<TResponse> result) =>
+        result.Error is { } failure
+            ? WeChatResponse.WriteErrorAsync(context, failure)
+            : WeChatResponse.WriteAsync(context, result.Value!, responseType);
 }
 
 /// <summary>Reads a WeChat JSON body: bounded in size, 44002 when empty, 47001 when not a JSON object of the right shape.</summary>
@@ -137,63 +135,93 @@ public static class WeChatBody
     public static int MaxBytes(HttpContext context) =>
         context.RequestServices.GetRequiredService<Microsoft.Extensions.Options.IOptions<WeChatOptions>>().Value.MaxBodyBytes;
 
-    public static async ValueTask<(T? Value, ApiError? Error)> ReadAsync<T>(HttpContext context, JsonTypeInfo<T> typeInfo, int limit)
+    /// <summary>
+    /// Reads and parses the whole body. A small body usually arrives with the request head, and is then parsed at once
+    /// and answered as a completed task: no state machine, no wait.
+    /// </summary>
+    public static ValueTask<(T? Value, ApiError? Error)> ReadAsync<T>(HttpContext context, JsonTypeInfo<T> typeInfo, int limit)
         where T : class
     {
-        if (context.Request.ContentLength > limit) return (null, new ApiError(ErrorCodes.DataFormatError, "body too large"));
-
+        if (context.Request.ContentLength > limit) return ValueTask.FromResult(TooLarge<T>());
         var reader = context.Request.BodyReader;
+        return reader.TryRead(out var read) && TryComplete(reader, read, typeInfo, limit, out var parsed)
+            ? ValueTask.FromResult(parsed)
+            : ReadSlowAsync(context, reader, typeInfo, limit);
+    }
+
+    private static async ValueTask<(T? Value, ApiError? Error)> ReadSlowAsync<T>(HttpContext context, PipeReader reader,
+        JsonTypeInfo<T> typeInfo, int limit) where T : class
+    {
         while (true)
         {
             var read = await reader.ReadAsync(context.RequestAborted);
-            var buffer = read.Buffer;
-            if (buffer.Length > limit)
-            {
-                reader.AdvanceTo(buffer.End);
-                return (null, new ApiError(ErrorCodes.DataFormatError, "body too large"));
-            }
-            if (!read.IsCompleted)
-            {
-                reader.AdvanceTo(buffer.Start, buffer.End);
-                continue;
-            }
-
-            try
-            {
-                return Parse(buffer, typeInfo);
-            }
-            finally
-            {
-                reader.AdvanceTo(buffer.End);
-            }
+            if (TryComplete(reader, read, typeInfo, limit, out var parsed)) return parsed;
         }
     }
 
-    private static (T? Value, ApiError? Error) Parse<T>(ReadOnlySequence<byte> buffer, JsonTypeInfo<T> typeInfo) where T : class
+    /// <summary>
+    /// Parses the body once it is all there or over the limit, and consumes it; otherwise marks it examined so that the
+    /// next read waits for more.
+    /// </summary>
+    private static bool TryComplete<T>(PipeReader reader, ReadResult read, JsonTypeInfo<T> typeInfo, int limit,
+        out (T? Value, ApiError? Error) parsed) where T : class
     {
-        if (IsBlank(buffer)) return (null, new ApiError(ErrorCodes.EmptyPostData));
+        var buffer = read.Buffer;
+        if (buffer.Length > limit)
+        {
+            reader.AdvanceTo(buffer.End);
+            parsed = TooLarge<T>();
+            return true;
+        }
+        if (!read.IsCompleted)
+        {
+            reader.AdvanceTo(buffer.Start, buffer.End);
+            parsed = default;
+            return false;
+        }
         try
         {
-            var json = new Utf8JsonReader(buffer);
-            var value = JsonSerializer.Deserialize(ref json, typeInfo);
+            parsed = Parse(buffer, typeInfo);
+            return true;
+        }
+        finally
+        {
+            reader.AdvanceTo(buffer.End);
+        }
+    }
+
+    private static (T? Value, ApiError? Error) TooLarge<T>() => (default, new ApiError(ErrorCodes.DataFormatError, "body too large"));
+
+    private static (T? Value, ApiError? Error) Parse<T>(ReadOnlySequence<byte> buffer, JsonTypeInfo<T> typeInfo) where T : class
+    {
+        if (buffer.IsSingleSegment) return Parse(buffer.FirstSpan, typeInfo);
+        // A body split across buffers (larger than one, or sent in pieces) is parsed from one copy, by the same rules.
+        var length = (int)buffer.Length;
+        var copy = ArrayPool<byte>.Shared.Rent(length);
+        try
+        {
+            buffer.CopyTo(copy);
+            return Parse(copy.AsSpan(0, length), typeInfo);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(copy);
+        }
+    }
+
+    private static (T? Value, ApiError? Error) Parse<T>(ReadOnlySpan<byte> json, JsonTypeInfo<T> typeInfo) where T : class
+    {
+        if (json.IndexOfAnyExcept(" \t\r\n"u8) < 0) return (null, new ApiError(ErrorCodes.EmptyPostData));
+        try
+        {
+            // The whole body must be one JSON value: text after it is a format error too.
+            var value = JsonSerializer.Deserialize(json, typeInfo);
             return value is null ? (null, new ApiError(ErrorCodes.DataFormatError)) : (value, null);
         }
         catch (JsonException)
         {
             return (null, new ApiError(ErrorCodes.DataFormatError));
         }
-    }
-
-    private static bool IsBlank(ReadOnlySequence<byte> buffer)
-    {
-        foreach (var segment in buffer)
-        {
-            foreach (var b in segment.Span)
-            {
-                if (b is not ((byte)' ' or (byte)'\t' or (byte)'\r' or (byte)'\n')) return false;
-            }
-        }
-        return true;
     }
 }
 

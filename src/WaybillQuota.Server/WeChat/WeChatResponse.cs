@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using WaybillQuota.Contracts;
@@ -10,16 +11,21 @@ public static class WeChatResponse
     /// <summary>WeChat's exact content type (the word is <c>encoding</c>, not <c>charset</c>).</summary>
     public const string ContentType = "application/json; encoding=utf-8";
 
-    public static async Task WriteAsync<T>(HttpContext context, T body, JsonTypeInfo<T> typeInfo)
+    public static Task WriteAsync<T>(HttpContext context, T body, JsonTypeInfo<T> typeInfo)
     {
-        // Answers are small: serialized whole (into the serializer's pooled buffer), then sent with their length in
-        // one write to the response pipe, with no stream adapter and no chunked encoding.
-        var json = JsonSerializer.SerializeToUtf8Bytes(body, typeInfo);
+        // Answers are small: serialized whole into this thread's buffer, then copied into the response pipe and sent
+        // with their length, so there is no stream adapter, no chunked encoding, and nothing allocated per answer.
         var response = context.Response;
         response.StatusCode = StatusCodes.Status200OK;
         response.ContentType = ContentType;
-        response.ContentLength = json.Length;
-        await response.BodyWriter.WriteAsync(json, context.RequestAborted);
+        var pipe = response.BodyWriter;
+        AnswerBuffer.Write(body, typeInfo, (response, pipe), static (json, target) =>
+        {
+            target.response.ContentLength = json.Length;
+            target.pipe.Write(json);
+        });
+        var flush = pipe.FlushAsync(context.RequestAborted);
+        return flush.IsCompletedSuccessfully ? Task.CompletedTask : flush.AsTask();
     }
 
     /// <summary>Writes <c>{"errcode":N,"errmsg":"text[ hint: [..]] rid: ..."}</c> and logs the rid with the request.</summary>
@@ -29,6 +35,41 @@ public static class WeChatResponse
         WeChatLog.Answered(context, error.Code, rid);
         return WriteAsync(context, new WeChatStatus { ErrCode = error.Code, ErrMsg = error.FormatMessage(rid) },
             WeChatJsonContext.Wire.WeChatStatus);
+    }
+}
+
+/// <summary>
+/// Serializes an answer into a per-thread buffer and hands the bytes to a callback, which must not keep them: the next
+/// answer on the thread overwrites them. The buffer keeps the writer options of <see cref="WeChatJsonContext.Wire"/>.
+/// </summary>
+internal static class AnswerBuffer
+{
+    // An unusually large answer (a batchGetOrder of many orders) is not kept for the rest of the thread's life.
+    private const int KeptCapacity = 64 * 1024;
+
+    [ThreadStatic] private static ArrayBufferWriter<byte>? t_buffer;
+    [ThreadStatic] private static Utf8JsonWriter? t_writer;
+
+    public static void Write<T, TState>(T value, JsonTypeInfo<T> typeInfo, TState state, ReadOnlySpanAction<byte, TState> use)
+    {
+        var buffer = t_buffer ??= new ArrayBufferWriter<byte>(256);
+        var writer = t_writer ??= new Utf8JsonWriter(buffer, new JsonWriterOptions
+        {
+            Encoder = WeChatJsonContext.Wire.Options.Encoder,
+            SkipValidation = true,
+        });
+        try
+        {
+            JsonSerializer.Serialize(writer, value, typeInfo);
+            writer.Flush();
+            use(buffer.WrittenSpan, state);
+        }
+        finally
+        {
+            writer.Reset(buffer);
+            if (buffer.Capacity > KeptCapacity) (t_buffer, t_writer) = (null, null);
+            else buffer.ResetWrittenCount();
+        }
     }
 }
 

@@ -42,6 +42,26 @@ public sealed class TransportTests
         Spec.AssertError(r, ErrorCodes.InvalidCredential, "invalid credential, access_token is invalid or not latest");
     }
 
+    [Theory]
+    [InlineData(10)]
+    [InlineData(100_000)]
+    public void AnswerBuffer_WritesWhatTheWireContextWrites_AndIsReadyForTheNextAnswer(int length)
+    {
+        var large = new WeChatStatus { ErrCode = 9300531, ErrMsg = string.Concat(Enumerable.Repeat("顺丰 \"<&>\" ", length / 10)) };
+        var small = new WeChatStatus { ErrCode = 0, ErrMsg = "ok" };
+
+        foreach (var status in new[] { large, small, large, small })
+        {
+            byte[]? written = null;
+            AnswerBuffer.Write(status, WeChatJsonContext.Wire.WeChatStatus, 0, (json, _) => written = json.ToArray());
+
+            Assert.Equal(System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(status, WeChatJsonContext.Wire.WeChatStatus), written);
+        }
+        byte[]? last = null;
+        AnswerBuffer.Write(large, WeChatJsonContext.Wire.WeChatStatus, 0, (json, _) => last = json.ToArray());
+        Assert.Contains("顺丰", System.Text.Encoding.UTF8.GetString(last!), StringComparison.Ordinal);
+    }
+
     [Fact]
     public void EveryErrcode_HasTheSpecText()
     {
