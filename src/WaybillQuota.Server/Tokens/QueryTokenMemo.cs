@@ -4,8 +4,9 @@ using WaybillQuota.Server.Storage;
 namespace WaybillQuota.Server.Tokens;
 
 /// <summary>
-/// The hash of the token in the query string of an HTTP/1 connection's last call, so that a client that repeats a call
-/// on a kept-alive connection (the usual case: one token serves two hours of calls) does not have it hashed again.
+/// The hash of the token in the query string of an HTTP/1 connection's last call that carried a well-formed token, so
+/// that a client that repeats a call on a kept-alive connection (the usual case: one token serves two hours of calls)
+/// does not have it hashed again.
 /// </summary>
 /// <remarks>
 /// <para>
@@ -15,16 +16,16 @@ namespace WaybillQuota.Server.Tokens;
 /// </para>
 /// <para>
 /// Only the hashing is saved: every call still looks the token up and checks it for rotation, expiry and the caller's
-/// IP. The memo makes no copy of a token: it refers to the query string Kestrel made for the connection's last
-/// authenticated call, and goes with the connection.
+/// IP. The memo makes no copy of a token: it keeps a reference to a query string Kestrel made (which may outlive
+/// Kestrel's own reference, until the next token on the connection or the connection's end).
 /// </para>
 /// </remarks>
 internal sealed class QueryTokenMemo
 {
     private static readonly object Key = new();
 
-    private string? _query;
-    private TokenHash _hash;
+    // The query string and its token's hash change together, in one reference write.
+    private Entry? _last;
 
     /// <summary>The connection's memo; none for HTTP/2 and later, whose calls share a connection at the same time.</summary>
     public static QueryTokenMemo? For(HttpContext context)
@@ -40,13 +41,17 @@ internal sealed class QueryTokenMemo
 
     public bool TryGet(string? query, out TokenHash hash)
     {
-        hash = _hash;
-        return query is not null && ReferenceEquals(query, _query);
+        var last = _last;
+        if (query is not null && last is not null && ReferenceEquals(query, last.Query))
+        {
+            hash = last.Hash;
+            return true;
+        }
+        hash = default;
+        return false;
     }
 
-    public void Remember(string query, in TokenHash hash)
-    {
-        _query = query;
-        _hash = hash;
-    }
+    public void Remember(string query, in TokenHash hash) => _last = new Entry(query, hash);
+
+    private sealed record Entry(string Query, TokenHash Hash);
 }

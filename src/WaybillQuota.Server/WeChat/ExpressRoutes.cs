@@ -3,7 +3,7 @@ using WaybillQuota.Server.Tokens;
 
 namespace WaybillQuota.Server.WeChat;
 
-/// <summary>Serves each registered <see cref="IWeChatApi"/> as an HTTP route: token, method, budget, body, handler.</summary>
+/// <summary>Serves each registered <see cref="IWeChatApi"/> as an HTTP route: token, budget, method, body, handler.</summary>
 public static class ExpressRoutes
 {
     public static IEndpointRouteBuilder MapWeChatApis(this IEndpointRouteBuilder app)

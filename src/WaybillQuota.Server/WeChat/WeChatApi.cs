@@ -196,6 +196,7 @@ public static class WeChatBody
     {
         if (buffer.IsSingleSegment) return Parse(buffer.FirstSpan, typeInfo);
         // A body split across buffers (larger than one, or sent in pieces) is parsed from one copy, by the same rules.
+        // The copy is cleared before it goes back to the shared pool: a stable_token body carries the app secret.
         var length = (int)buffer.Length;
         var copy = ArrayPool<byte>.Shared.Rent(length);
         try
@@ -205,6 +206,7 @@ public static class WeChatBody
         }
         finally
         {
+            System.Security.Cryptography.CryptographicOperations.ZeroMemory(copy.AsSpan(0, length));
             ArrayPool<byte>.Shared.Return(copy);
         }
     }

@@ -39,13 +39,16 @@ public static class WeChatResponse
 }
 
 /// <summary>
-/// Serializes an answer into a per-thread buffer and hands the bytes to a callback, which must not keep them: the next
-/// answer on the thread overwrites them. The buffer keeps the writer options of <see cref="WeChatJsonContext.Wire"/>.
+/// Serializes an answer into a per-thread buffer and hands the bytes to a callback, which must not keep them. The
+/// writer has the writer options of <see cref="WeChatJsonContext.Wire"/>. Written bytes are zeroed after use: an
+/// answer may carry an access token (<c>/cgi-bin/token</c>), which must not outlive its call in a buffer.
 /// </summary>
 internal static class AnswerBuffer
 {
     // An unusually large answer (a batchGetOrder of many orders) is not kept for the rest of the thread's life.
     private const int KeptCapacity = 64 * 1024;
+
+    private static readonly JsonWriterOptions WriterOptions = WriterOptionsOf(WeChatJsonContext.Wire.Options);
 
     [ThreadStatic] private static ArrayBufferWriter<byte>? t_buffer;
     [ThreadStatic] private static Utf8JsonWriter? t_writer;
@@ -53,11 +56,7 @@ internal static class AnswerBuffer
     public static void Write<T, TState>(T value, JsonTypeInfo<T> typeInfo, TState state, ReadOnlySpanAction<byte, TState> use)
     {
         var buffer = t_buffer ??= new ArrayBufferWriter<byte>(256);
-        var writer = t_writer ??= new Utf8JsonWriter(buffer, new JsonWriterOptions
-        {
-            Encoder = WeChatJsonContext.Wire.Options.Encoder,
-            SkipValidation = true,
-        });
+        var writer = t_writer ??= new Utf8JsonWriter(buffer, WriterOptions);
         try
         {
             JsonSerializer.Serialize(writer, value, typeInfo);
@@ -67,10 +66,22 @@ internal static class AnswerBuffer
         finally
         {
             writer.Reset(buffer);
+            buffer.Clear();
             if (buffer.Capacity > KeptCapacity) (t_buffer, t_writer) = (null, null);
-            else buffer.ResetWrittenCount();
         }
     }
+
+    /// <summary>What the serializer's own writer would use with these options (it writes valid JSON, so unchecked).</summary>
+    private static JsonWriterOptions WriterOptionsOf(JsonSerializerOptions options) => new()
+    {
+        Encoder = options.Encoder,
+        Indented = options.WriteIndented,
+        IndentCharacter = options.IndentCharacter,
+        IndentSize = options.IndentSize,
+        NewLine = options.NewLine,
+        MaxDepth = options.MaxDepth,
+        SkipValidation = true,
+    };
 }
 
 /// <summary>A WeChat error: its code, and optionally a hint or a message of its own (40164 names the IP).</summary>

@@ -6,7 +6,8 @@ namespace WaybillQuota.Server.Tests.Infrastructure;
 
 /// <summary>
 /// One kept-alive HTTP/1.1 connection on a plain socket: requests are written byte for byte as given (a query string
-/// reaches the server unchanged, a body can be sent in pieces), and each answer is read by its Content-Length.
+/// reaches the server unchanged, a body can be sent in pieces), and each answer is read by its Content-Length, within
+/// <see cref="AnswerTimeout"/>.
 /// </summary>
 public sealed class RawHttpConnection : IAsyncDisposable
 {
@@ -14,6 +15,9 @@ public sealed class RawHttpConnection : IAsyncDisposable
     private readonly NetworkStream _stream;
     private readonly string _authority;
     private readonly List<byte> _pending = [];
+
+    /// <summary>How long an answer may take before the test fails (a server waiting for a body it has would hang).</summary>
+    public static readonly TimeSpan AnswerTimeout = TimeSpan.FromSeconds(15);
 
     private RawHttpConnection(TcpClient client, string authority)
     {
@@ -65,10 +69,12 @@ public sealed class RawHttpConnection : IAsyncDisposable
     private async Task<int> FillUntilAsync(Func<int> found)
     {
         var buffer = new byte[4096];
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+        timeout.CancelAfter(AnswerTimeout);
         int at;
         while ((at = found()) < 0)
         {
-            var n = await _stream.ReadAsync(buffer, TestContext.Current.CancellationToken);
+            var n = await _stream.ReadAsync(buffer, timeout.Token);
             if (n == 0) throw new IOException("The server closed the connection before a whole answer.");
             _pending.AddRange(buffer.AsSpan(0, n));
         }

@@ -67,6 +67,37 @@ public sealed class QueryTokenMemoTests
     }
 
     [Fact]
+    public async Task Http2_ConcurrentCallsWithDifferentTokens_AreEachAnsweredForTheirOwnToken()
+    {
+        var options = new ServerHostOptions();
+        options.Settings["Kestrel:EndpointDefaults:Protocols"] = "Http2";
+        await using var server = await ServerHost.StartAsync(options, TestContext.Current.CancellationToken);
+        using var http2 = new HttpClient
+        {
+            BaseAddress = server.BaseAddress,
+            DefaultRequestVersion = System.Net.HttpVersion.Version20,
+            DefaultVersionPolicy = HttpVersionPolicy.RequestVersionExact,
+        };
+        var issued = System.Text.Json.Nodes.JsonNode.Parse(await http2.GetStringAsync(
+            $"/cgi-bin/token?grant_type=client_credential&appid={server.Demo.Appid}&secret={server.Demo.Secret}",
+            TestContext.Current.CancellationToken))!;
+        var token = issued["access_token"]!.GetValue<string>();
+        var unknown = new string('A', Secrets.TokenLength);
+
+        var calls = Enumerable.Range(0, 60).Select(async i =>
+        {
+            using var response = await http2.PostAsync($"{Quota}?access_token={(i % 3 == 0 ? unknown : token)}",
+                new StringContent(QuotaBody), TestContext.Current.CancellationToken);
+            Assert.Equal(System.Net.HttpVersion.Version20, response.Version);
+            var answer = System.Text.Json.Nodes.JsonNode.Parse(await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken))!;
+            return (Unknown: i % 3 == 0, ErrCode: answer["errcode"]?.GetValue<int>() ?? 0);
+        });
+        var answers = await Task.WhenAll(calls);
+
+        Assert.All(answers, a => Assert.Equal(a.Unknown ? ErrorCodes.InvalidCredential : 0, a.ErrCode));
+    }
+
+    [Fact]
     public void TryGet_KnowsOnlyTheSameQueryStringObject()
     {
         var memo = new QueryTokenMemo();
