@@ -88,8 +88,7 @@ internal sealed partial class SqlStoreTransaction(PreparedCommands commands, DbT
         {
             // Several instances: lock the app row first, in a statement of its own, so that two rotations of one app
             // serialize and the SELECT below (a new snapshot under READ COMMITTED) sees the token the other committed.
-            using var lockApp = Command($"SELECT 1 FROM apps WHERE appid = @appid{dialect.ForUpdate}", ("appid", appId));
-            lockApp.ExecuteScalar();
+            Command($"SELECT 1 FROM apps WHERE appid = @appid{dialect.ForUpdate}", ("appid", appId)).ExecuteScalar();
         }
         var cmd = Command(
             $"SELECT {SqlText.TokenColumns} FROM tokens WHERE appid = @appid AND kind = @kind AND superseded_at IS NULL " +

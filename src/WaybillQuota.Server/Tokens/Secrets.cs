@@ -27,13 +27,15 @@ public static class Secrets
     /// <summary>SHA-256 of a high-entropy credential (token, secret, operator key). They carry ≥128 random bits, so a fast hash suffices.</summary>
     public static byte[] Hash(string credential) => SHA256.HashData(Encoding.UTF8.GetBytes(credential));
 
-    // SHA256.HashData makes and frees an OpenSSL digest context on every call; every authenticated request hashes its
-    // token, so each thread keeps one context and resets it instead (about 0.2 µs less of the 0.75 µs per token).
+    // SHA256.HashData makes and frees an OpenSSL digest context on every call; requests hash their token (once per
+    // connection and token, see QueryTokenMemo), so each thread keeps one context and resets it instead (about 0.1 µs
+    // less of the ~0.55 µs per token).
     [ThreadStatic] private static IncrementalHash? t_sha256;
 
     public static void Hash(ReadOnlySpan<char> credential, Span<byte> destination)
     {
-        // Credentials arrive from the network (an operator key is a header): only a short one is encoded on the stack.
+        // Credentials arrive from the network (an operator key is a header): only a short one is encoded on the stack;
+        // a long one goes through a pooled array, cleared before it goes back.
         const int StackBytes = 256;
         var max = Encoding.UTF8.GetMaxByteCount(credential.Length);
         byte[]? rented = null;
@@ -47,7 +49,7 @@ public static class Secrets
         }
         finally
         {
-            if (rented is not null) ArrayPool<byte>.Shared.Return(rented);
+            if (rented is not null) ArrayPool<byte>.Shared.Return(rented, clearArray: true);
         }
     }
 

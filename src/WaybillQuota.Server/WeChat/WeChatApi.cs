@@ -206,8 +206,7 @@ public static class WeChatBody
         }
         finally
         {
-            System.Security.Cryptography.CryptographicOperations.ZeroMemory(copy.AsSpan(0, length));
-            ArrayPool<byte>.Shared.Return(copy);
+            ArrayPool<byte>.Shared.Return(copy, clearArray: true);
         }
     }
 
